@@ -1,0 +1,5 @@
+import sys
+
+from groundgame.cli import main
+
+sys.exit(main())

@@ -1,0 +1,17 @@
+"""One OpenAPI document composed from each app's router."""
+
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from groundgame.places.api import router as places_router
+from groundgame.places.api import validation_error_handler
+
+api = NinjaAPI(
+    title="Groundgame API",
+    version="1.0.0",
+    description="Public endpoints are rate-limited per client (429 with Retry-After). "
+    "Authenticated endpoints (later) use session or token authentication.",
+    urls_namespace="api",
+)
+api.add_router("", places_router)
+api.add_exception_handler(ValidationError, validation_error_handler)

@@ -1,0 +1,5 @@
+from .attributions import ATTRIBUTIONS
+
+
+def site(request):
+    return {"data_attributions": ATTRIBUTIONS}

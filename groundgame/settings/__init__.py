@@ -1,0 +1,1 @@
+"""Settings: base.py holds what every environment shares; dev, test and production adjust it."""

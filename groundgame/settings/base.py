@@ -1,0 +1,135 @@
+"""Settings shared by every environment. The environment is read here, once.
+
+Environment variables:
+- DATABASE_URL: a database URL (postgres://...); unset means the embedded SQLite database.
+- GROUNDGAME_HOME: where the embedded database and local secrets live (default: the user data directory).
+- GROUNDGAME_DATA_DIR: the reference data directory (election results, boundaries, postcodes...).
+- GROUNDGAME_CACHE_DIR: where `groundgame data fetch` keeps downloads (default: the user cache directory).
+- GROUNDGAME_DATA_SOURCE: base URL of a mirror of the reference data, for files with no publisher URL.
+- GROUNDGAME_OUR_PARTY: the party the movement campaigns for, as a results-file code (default Lab).
+- GROUNDGAME_TARGET_SWING_WINDOW: swing in percentage points that makes a seat a target (default 5).
+- GROUNDGAME_PUBLIC_API_RATE: requests per minute per client on public API endpoints (default 120).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+import platformdirs
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+GROUNDGAME_HOME = Path(os.environ.get("GROUNDGAME_HOME") or platformdirs.user_data_dir("groundgame"))
+GROUNDGAME_DATA_DIR = os.environ.get("GROUNDGAME_DATA_DIR") or None
+GROUNDGAME_CACHE_DIR = Path(
+    os.environ.get("GROUNDGAME_CACHE_DIR") or Path(platformdirs.user_cache_dir("groundgame")) / "data"
+)
+GROUNDGAME_DATA_SOURCE = os.environ.get("GROUNDGAME_DATA_SOURCE") or None
+GROUNDGAME_OUR_PARTY = os.environ.get("GROUNDGAME_OUR_PARTY", "Lab")
+GROUNDGAME_TARGET_SWING_WINDOW = float(os.environ.get("GROUNDGAME_TARGET_SWING_WINDOW", "5"))
+GROUNDGAME_PUBLIC_API_RATE = int(os.environ.get("GROUNDGAME_PUBLIC_API_RATE", "120"))
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+DEBUG = False
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "groundgame.core",
+    "groundgame.places",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "groundgame.urls"
+WSGI_APPLICATION = "groundgame.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "groundgame.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+
+def database_from_environment(default_sqlite: Path) -> dict:
+    """DATABASE_URL selects PostgreSQL (or any backend); otherwise the embedded SQLite file."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": default_sqlite,
+        # WAL + immediate transactions: concurrent readers and no "database is locked" on upgrade.
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+
+
+DATABASES = {"default": database_from_environment(GROUNDGAME_HOME / "groundgame.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", _("English")), ("cy", _("Welsh"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or GROUNDGAME_HOME / "static")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "groundgame"}}
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from groundgame.api.api import api
+from groundgame.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("", include("groundgame.places.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
