@@ -72,6 +72,7 @@ def serve(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "groundgame.settings.production")
     _django()  # fails here, before the server starts, without SECRET_KEY or with DEBUG on
+    _call("collectstatic", "--noinput", "--verbosity=0")
     command = [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--host", args.host, "--port", str(args.port),
         "--workers", str(args.workers), "--blocking-threads", str(args.threads), "groundgame.wsgi:application",
