@@ -1,10 +1,10 @@
 """The `groundgame` command.
 
-  groundgame demo [--port N] [--no-serve] [--reset]   embedded SQLite + real reference data + demo seed
-  groundgame serve [--host H] [--port N] [--workers N] production server (granian), configured by environment
-  groundgame data fetch [--source URL] [--cache-dir D] download the reference data, verifying checksums
-  groundgame data import [--data-dir D]                import it (idempotent, all-or-nothing per file)
-  groundgame <any Django management command> ...       e.g. `groundgame migrate`, `groundgame createsuperuser`
+groundgame demo [--port N] [--no-serve] [--reset]   embedded SQLite + real reference data + demo seed
+groundgame serve [--host H] [--port N] [--workers N] production server (granian), configured by environment
+groundgame data fetch [--source URL] [--cache-dir D] download the reference data, verifying checksums
+groundgame data import [--data-dir D]                import it (idempotent, all-or-nothing per file)
+groundgame <any Django management command> ...       e.g. `groundgame migrate`, `groundgame createsuperuser`
 """
 
 import argparse
@@ -71,7 +71,13 @@ def serve(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "groundgame.settings.production")
-    _django()  # fails here, before the server starts, without SECRET_KEY or with DEBUG on
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _django()  # fails here, before the server starts, without SECRET_KEY or with DEBUG on
+    except ImproperlyConfigured as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
     _call("collectstatic", "--noinput", "--verbosity=0")
     command = [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--host", args.host, "--port", str(args.port),

@@ -288,8 +288,8 @@ class Lookup:
 def nearest_targets(*, postcode: str, year: int | None = None, limit: int = 5) -> Lookup:
     """The person's constituency and the nearest target seats, nearest first. Seats removed by an override
     that are nearer than the farthest target listed are returned as `excluded`, never silently skipped."""
-    index = election_index(year)
     location = locate_postcode(postcode)
+    index = election_index(year)
     placement = index.boundaries.locate(location.lat, location.lon)
     home = index.boundary_seats[placement.index] if placement else None
     approximate = location.precision == "district" or (placement is not None and placement.approximate)

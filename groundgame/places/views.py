@@ -1,11 +1,13 @@
 """Public pages: find where you're needed, the target list, the hex cartogram, constituency pages."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from . import charts, selectors
 from .forms import PostcodeForm
-from .models import Constituency, ConstituencyResult
+from .models import CandidateResult, Constituency, ConstituencyResult
+from .parties import party_colour, party_name
 
 
 def _year(request, years: list[int]) -> int | None:
@@ -45,18 +47,28 @@ def targets(request):
 
 
 def hexmap(request):
+    """The target-seat hex cartogram: one hexagon per seat, coloured by winner and marginality."""
     years = selectors.election_years()
     if not years:
         return render(request, "places/hexmap.html", {"years": years, "election": None})
     index = selectors.election_index(_year(request, years))
+    selected = request.GET.get("seat", "").strip().upper()[:9] or None
+    hexmap = charts.hex_cartogram(index, selected=selected)
     return render(
         request,
         "places/hexmap.html",
-        {"years": years, "election": index.election, "hexmap": charts.hex_cartogram(index)},
+        {
+            "years": years,
+            "election": index.election,
+            "hexmap": hexmap,
+            "selected": next((c for c in hexmap.cells if c.selected), None),
+            "swing_window": settings.GROUNDGAME_TARGET_SWING_WINDOW,
+        },
     )
 
 
 def constituency(request, boundary_set: str, code: str):
+    """A seat: latest result and our standing, results history 2015-2024 across boundary changes, a small map."""
     seat = get_object_or_404(
         Constituency.objects.select_related("boundary_set"), boundary_set__slug=boundary_set, code=code
     )
@@ -65,7 +77,15 @@ def constituency(request, boundary_set: str, code: str):
     )
     history = charts.results_history(seat, results)
     latest = results[-1] if results else None
-    standing = selectors.seat_for(year=latest.election.year, code=seat.code) if latest else None
+    standing, rank, candidates = None, None, []
+    if latest is not None:
+        index = selectors.election_index(latest.election.year)
+        standing = selectors.seat_for(year=latest.election.year, code=seat.code)
+        rank = index.ranks.get(seat.pk)
+        candidates = [
+            (candidate, 100.0 * candidate.votes / latest.valid_votes)
+            for candidate in CandidateResult.objects.filter(result=latest).order_by("-votes", "surname")
+        ]
     return render(
         request,
         "places/constituency.html",
@@ -74,7 +94,11 @@ def constituency(request, boundary_set: str, code: str):
             "results": results,
             "latest": latest,
             "standing": standing,
+            "rank": rank,
+            "candidates": candidates,
             "history": history,
-            "outline": charts.boundary_outline(seat),
+            "outline": charts.boundary_outline(seat, fill=party_colour(latest.first_party) if latest else None),
+            "latest_winner": party_name(latest.first_party) if latest else "",
+            "map_year": latest.election.year if latest else None,
         },
     )

@@ -51,7 +51,7 @@ class Mirror:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self):
         self.thread.start()
@@ -123,7 +123,9 @@ def test_second_fetch_reports_present_and_downloads_nothing(mirror, cache_dir):
 def test_a_file_whose_bytes_differ_fails_with_a_checksum_message_and_leaves_nothing_in_the_cache(mirror, cache_dir):
     corrupt = SERVED[0]
     served = mirror.root / corrupt
-    served.write_bytes(served.read_bytes().replace(b"Derby North", b"Derby Nurth", 1))
+    original = served.read_bytes()
+    served.write_bytes(original.replace(b"Derby North", b"Derby Nurth", 1))
+    assert served.read_bytes() != original and len(served.read_bytes()) == len(original)
 
     outcomes = {o.data_file.relpath: o for o in datasources.fetch_all(cache_dir=cache_dir, source=mirror.url)}
 
@@ -155,7 +157,7 @@ def test_a_file_missing_from_the_mirror_fails_and_is_not_cached(mirror, cache_di
     outcomes = {o.data_file.relpath: o for o in datasources.fetch_all(cache_dir=cache_dir, source=mirror.url)}
 
     assert outcomes[SERVED[2]].status == "failed"
-    assert "404" in outcomes[SERVED[2]].detail
+    assert "not found" in outcomes[SERVED[2]].detail.lower()
     assert not (cache_dir / SERVED[2]).exists()
 
 

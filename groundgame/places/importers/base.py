@@ -139,10 +139,12 @@ def read_csv(
                 if not values or values == [""]:
                     continue
                 if len(values) != len(names):
+                    # Name the first missing field of a short (e.g. truncated) row; a long row has no such field.
+                    first_missing = names[len(values)] if len(values) < len(names) else None
                     raise DataFileError(
                         path,
                         line,
-                        None,
+                        first_missing,
                         f"expected {len(names)} fields, found {len(values)} (truncated or shifted?)",
                     )
                 yield Row(path, line, dict(zip(names, values, strict=True)))

@@ -91,6 +91,8 @@ def import_boundaries(path: Path, *, boundary_set: str | None = None, quiet: boo
     seen: set[str] = set()
     for number, feature in enumerate(progress(features, description="boundaries", quiet=quiet), start=1):
         where = f"features[{number - 1}]"
+        if not isinstance(feature, dict):
+            raise DataFileError(path, None, where, "expected a GeoJSON Feature object")
         properties = feature.get("properties") or {}
         code = _property(properties, r"pcon\d\dcd|code|gss_?code")
         name = _property(properties, r"pcon\d\dnm|name") or ""
@@ -178,8 +180,10 @@ def import_hexjson(path: Path, *, boundary_set: str | None = None, quiet: bool =
     seats = Constituencies(boundary_set_get(boundary_set_from_name(path, boundary_set), path))
     for code, cell in progress(hexes.items(), total=len(hexes), quiet=quiet):
         summary.rows += 1
+        if not isinstance(cell, dict):
+            raise DataFileError(path, None, f"hexes.{code}", "expected an object with q, r and n")
         for axis in ("q", "r"):
-            if not isinstance(cell.get(axis), int):
+            if not isinstance(cell.get(axis), int) or isinstance(cell.get(axis), bool):
                 raise DataFileError(path, None, f"hexes.{code}.{axis}", "expected a whole number")
         constituency = seats.get(code, path=path, line=None, field_name=f"hexes.{code}", name=cell.get("n", ""))
         _save(constituency, {"hex_q": cell["q"], "hex_r": cell["r"]}, summary, new=code in seats.new)

@@ -68,6 +68,9 @@ PARTY_COLUMNS = {
     "all_other_candidates": "Other",
 }
 PARTY_ALIASES = {"Alliance": "APNI", "Brexit": "BRX"}
+# Region names as ONS spells them; the 2015 and 2017 files say "East" where the later ones say "East of England".
+# Without this, every full import rewrote the region of 58 seats back and forth (running twice changed rows).
+REGION_ALIASES = {"East": "East of England"}
 REQUIRED = [
     "ons_id",
     "constituency_name",
@@ -111,6 +114,9 @@ def import_constituency_results(path: Path, *, year: int | None = None, quiet: b
     summary = ImportSummary(f"results {year}", path)
     election = election_get(year, path)
     seats = Constituencies(election.boundary_set)
+    # Seats are created from a results file only while the boundary set is empty; once boundaries (or
+    # another election) defined it, an unknown code means the file is for another year or boundary set.
+    may_create = not seats.by_code
     columns = HEADERLESS_2015_COLUMNS if sniff_headerless(path, r"[ESWN]\d{8},") else None
     existing = {r.constituency_id: r for r in ConstituencyResult.objects.filter(election=election)}
     seen: set[str] = set()
@@ -120,10 +126,18 @@ def import_constituency_results(path: Path, *, year: int | None = None, quiet: b
         if code in seen:
             raise DataFileError(path, row.line, "ons_id", f"constituency {code} appears twice")
         seen.add(code)
+        if not may_create and code not in seats.by_code:
+            raise DataFileError(
+                path,
+                row.line,
+                "ons_id",
+                f"{code} is not a constituency of {election.boundary_set}: is this the {year} results file?",
+            )
         constituency = seats.get(
             code, path=path, line=row.line, field_name="ons_id", name=row.text("constituency_name")
         )
         region = row.text("region_name", required=False) if row.has("region_name") else ""
+        region = REGION_ALIASES.get(region, region)
         if region and constituency.region != region:
             constituency.region = region
             constituency.save(update_fields=["region"])
