@@ -37,9 +37,9 @@ HEX_MARGIN = 4.0
 
 # Non-target seats are drawn paler the safer they are: (upper bound of majority %, white mixed in, label).
 MARGINALITY_BANDS = [
-    (10.0, 0.45, "close"),
-    (20.0, 0.68, "comfortable"),
-    (math.inf, 0.84, "safe"),
+    (10.0, 0.35, "close"),
+    (20.0, 0.55, "comfortable"),
+    (math.inf, 0.72, "safe"),
 ]
 NO_RESULT_FILL = "#e4e2dc"
 

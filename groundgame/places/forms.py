@@ -7,9 +7,9 @@ from . import postcodes
 class PostcodeForm(forms.Form):
     postcode = forms.CharField(
         label=_("Your postcode"),
-        max_length=10,
+        max_length=40,
         widget=forms.TextInput(
-            attrs={"autocomplete": "postal-code", "autocapitalize": "characters", "placeholder": "DE22 1AA"}
+            attrs={"autocomplete": "postal-code", "autocapitalize": "characters", "placeholder": "e.g. DE22 1AA"}
         ),
         help_text=_("A full postcode (DE22 1AA) is most accurate; a district (DE22) works too."),
     )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .parties import describe_result
 from .querysets import ConstituencyQuerySet, ResultQuerySet
 
 
@@ -132,6 +133,11 @@ class ConstituencyResult(models.Model):
     @property
     def majority_pct(self) -> float:
         return 100.0 * self.majority / self.valid_votes
+
+    @property
+    def result_description(self) -> str:
+        """'Con gain from Lab' with the parties' names: 'Conservative gain from Labour'."""
+        return describe_result(self.result)
 
 
 class CandidateResult(models.Model):

@@ -6,8 +6,9 @@ one session-scoped server thread is started *after* `reference_db` has committed
 the ordinary `db` fixture (they only read).
 
 The test database is SQLite in-memory (shared cache) by default: like Django's LiveServerTestCase, the main thread's
-connection is handed to the server threads (`connections_override`), so they see exactly what the tests see. On
-PostgreSQL (DATABASE_URL) the server threads open their own connections and see the committed reference data.
+connection is handed to the server threads (`connections_override`), which keeps the in-memory database alive and
+visible to them. On PostgreSQL (DATABASE_URL) the server threads open their own connections. Either way they see the
+committed reference data, not a test's own (rolled back) writes: browser tests only read.
 
 Playwright's sync API keeps an asyncio event loop running in the main thread while it is started, so Django refuses ORM
 calls from that thread (SynchronousOnlyOperation). The browser is therefore package-scoped: it lives, with
@@ -36,8 +37,17 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def live_url(reference_db, django_db_blocker) -> str:
     """Base URL of a threaded Django server (static files served from the app folders) on 127.0.0.1, random port."""
     from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer
     from django.db import connections
     from django.test.testcases import LiveServerThread
+
+    class Server(ThreadedWSGIServer):
+        # Non-daemon request threads: server_close() waits for them, and each closes its database connection as it
+        # ends, so that PostgreSQL can drop the test database afterwards ("being accessed by other users").
+        daemon_threads = False
+
+    class ServerThread(LiveServerThread):
+        server_class = Server
 
     with django_db_blocker.unblock():
         shared = {}
@@ -47,7 +57,7 @@ def live_url(reference_db, django_db_blocker) -> str:
                 shared[conn.alias] = conn
         for conn in shared.values():
             conn.inc_thread_sharing()
-        thread = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override=shared, port=0)
+        thread = ServerThread("127.0.0.1", StaticFilesHandler, connections_override=shared, port=0)
         thread.daemon = True
         thread.start()
         thread.is_ready.wait()
@@ -75,11 +85,22 @@ def browser():
             yield browser
             browser.close()
         finally:
+            _close_connections_opened_beside_the_event_loop()
             playwright.stop()
 
 
+def _close_connections_opened_beside_the_event_loop() -> None:
+    """Django keeps a thread's connections in thread-local storage, but in a thread with a running event loop in
+    per-context storage instead: while Playwright runs, the main thread's ORM calls (the `db` fixture, test code) use
+    a second connection. pytest-django never sees it, so close it here, while that storage is still the current one
+    (on PostgreSQL it would otherwise keep the test database from being dropped)."""
+    from django.db import connections
+
+    connections.close_all()
+
+
 @pytest.fixture
-def open_page(browser, live_url, db):  # browser first: the live server's set-up uses the ORM
+def open_page(live_url, browser, db):  # the server first: it shares the main connection as it was before Playwright
     """`open_page(path, **context_options)` -> a Playwright page in a fresh context, already at `path`.
 
     Contexts (cookies, storage) never leak between tests; JavaScript errors on the page fail the test."""

@@ -11,7 +11,7 @@ def _look_up(page, postcode: str, *, election: str | None = None) -> None:
     """Fill the form as a person would: type, open "Base election" if a year is wanted, press the button."""
     page.get_by_label("Your postcode").fill(postcode)
     if election:
-        details = page.locator("details", has=page.locator("summary", has_text="Base election"))
+        details = page.locator("details", has=page.locator("summary", has_text="earlier election"))
         if details.get_attribute("open") is None:
             details.locator("summary").click()
         details.get_by_label("Base election").select_option(election)

@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed").expect
 
 HEXES = "svg[data-testid='hexmap'] .hex[data-code]"
 

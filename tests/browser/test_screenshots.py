@@ -23,7 +23,7 @@ def test_screenshot_home_on_a_phone(phone_page, screenshot_dir):
 def test_screenshot_find_on_a_phone_after_a_lookup(phone_page, screenshot_dir):
     page = phone_page("/find/")
     page.get_by_label("Your postcode").fill("DE22 1AA")
-    page.locator("summary", has_text="Base election").click()
+    page.locator("summary", has_text="earlier election").click()
     page.get_by_label("Base election").select_option("2015")
     page.get_by_role("button", name="Find seats").click()
     page.wait_for_url("**/find/?*")
