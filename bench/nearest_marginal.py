@@ -548,7 +548,7 @@ def parse_args() -> argparse.Namespace:
         choices=["sqlite", "postgres"],
         default="postgres" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite",
         help="default: postgres when DATABASE_URL names a PostgreSQL server (a new database is created beside "
-        f"it and dropped afterwards; without DATABASE_URL: {DEFAULT_POSTGRES_URL}), else sqlite",
+        f"it and dropped afterwards; without DATABASE_URL: {DEFAULT_POSTGRES_URL.replace('%', '%%')}), else sqlite",
     )
     parser.add_argument("--lookups", type=int, default=6000, help="timed in-process lookups (default 6000)")
     parser.add_argument("--full-share", type=float, default=0.5, help="share of full postcodes in the mix (0.5)")
@@ -638,6 +638,8 @@ def main() -> int:
             client_kind = args.client
             if client_kind == "auto":
                 client_kind = "wrk" if shutil.which("wrk") else "python"
+            if client_kind == "wrk" and not shutil.which("wrk"):
+                fail("wrk is not installed: apt-get install -y wrk, or use --client python")
             port = free_port()
             heading(
                 f"(c) HTTP throughput: groundgame serve (granian WSGI, production settings, {args.workers} workers x "
@@ -648,7 +650,8 @@ def main() -> int:
             if client_kind == "wrk":
                 generator = Wrk(port, args.connections, 1, home)
             else:
-                print("wrk not found: using the Python client (apt-get install -y wrk costs the server less CPU)")
+                if args.client == "auto":
+                    print("wrk not found: using the Python client (apt-get install -y wrk costs the server less CPU)")
                 generator = AsyncioClient(port, args.connections)
             print(
                 f"load: {generator.version()}, {args.connections} keep-alive connections, {args.rounds} rounds x "

@@ -1,13 +1,12 @@
 """Public JSON API for places: the nearest-marginal lookup (a fixed contract) and reference lists."""
 
 from django.http import HttpRequest, JsonResponse
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 from ninja.errors import ValidationError
 
 from groundgame.core import ratelimit
 
 from . import selectors
-from .postcodes import InvalidPostcode
 
 router = Router(tags=["places"])
 
@@ -55,10 +54,47 @@ class LookupOut(Schema):
     excluded: list[ExcludedOut]
 
 
-class LookupQuery(Schema):
-    postcode: str
-    election: int | None = None
-    limit: int = Query(5, ge=1, le=50)
+MAX_LIMIT = 50
+# The lookup reads its query string itself (see `lookup_query`): schema validation cost more than the lookup.
+LOOKUP_PARAMETERS = [
+    {
+        "in": "query",
+        "name": "postcode",
+        "required": True,
+        "schema": {"type": "string", "example": "DE22 1AA"},
+        "description": "A full UK postcode or a postcode district (outward code).",
+    },
+    {
+        "in": "query",
+        "name": "election",
+        "required": False,
+        "schema": {"type": "integer", "example": 2015},
+        "description": "Base election year; default the latest imported.",
+    },
+    {
+        "in": "query",
+        "name": "limit",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 5},
+        "description": "How many targets to list.",
+    },
+]
+
+
+def lookup_query(params) -> tuple[str, int | None, int]:
+    """(postcode, election, limit) from the query string; ValueError with a message for the client."""
+    postcode = params.get("postcode", "").strip()
+    if not postcode:
+        raise ValueError("postcode: required")
+    election = params.get("election") or None
+    if election is not None:
+        if not election.isdigit():
+            raise ValueError("election: must be a year, e.g. 2017")
+        election = int(election)
+    raw_limit = params.get("limit") or "5"
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        raise ValueError(f"limit: must be a whole number from 1 to {MAX_LIMIT}")
+    return postcode, election, int(raw_limit)
 
 
 def error(status: int, message: str, **headers) -> JsonResponse:
@@ -75,46 +111,26 @@ def rate_limited(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
-def _r2(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
-
-
 def lookup_as_dict(lookup: selectors.Lookup) -> dict:
     home = lookup.constituency
     return {
         "postcode": lookup.location.postcode,
-        "location": {
-            "lat": lookup.location.lat,
-            "lon": lookup.location.lon,
-            "precision": lookup.location.precision,
-        },
+        "location": {"lat": lookup.location.lat, "lon": lookup.location.lon, "precision": lookup.location.precision},
         "constituency": (
             {"code": home.code, "name": home.name, "approximate": lookup.approximate} if home is not None else None
         ),
         "election": lookup.election.year,
-        "targets": [
-            {
-                "code": row.seat.code,
-                "name": row.seat.name,
-                "distance_km": row.distance_km,
-                "majority": row.seat.standing.majority if row.seat.standing else None,
-                "majority_pct": _r2(row.seat.standing.majority_pct) if row.seat.standing else None,
-                "swing_needed": _r2(row.seat.standing.swing_needed) if row.seat.standing else None,
-                "our_position": "defend" if row.seat.position == "defend" else "gain",
-                "reason": row.seat.reason,
-            }
-            for row in lookup.targets
-        ],
+        "targets": [_with_distance(row.seat.api_row(), row.distance_km) for row in lookup.targets],
         "excluded": [
-            {
-                "code": row.seat.code,
-                "name": row.seat.name,
-                "distance_km": row.distance_km,
-                "reason": row.seat.reason,
-            }
+            {"code": row.seat.code, "name": row.seat.name, "distance_km": row.distance_km, "reason": row.seat.reason}
             for row in lookup.excluded
         ],
     }
+
+
+def _with_distance(row: dict, distance_km: float) -> dict:
+    """The API's key order: code, name, distance_km, then the seat's facts."""
+    return {"code": row["code"], "name": row["name"], "distance_km": distance_km, **row}
 
 
 @router.get(
@@ -125,14 +141,16 @@ def lookup_as_dict(lookup: selectors.Lookup) -> dict:
     "A full postcode not in the postcode table falls back to its district (precision 'district'). "
     "Seats removed from the targets by organisers that are nearer than the last target are listed in "
     "'excluded' with the reason.",
+    openapi_extra={"parameters": LOOKUP_PARAMETERS},
 )
-def nearest_marginal(request: HttpRequest, query: Query[LookupQuery]):
+def nearest_marginal(request: HttpRequest):
     limited = rate_limited(request)
     if limited:
         return limited
     try:
-        lookup = selectors.nearest_targets(postcode=query.postcode, year=query.election, limit=query.limit)
-    except InvalidPostcode as exc:
+        postcode, year, limit = lookup_query(request.GET)
+        lookup = selectors.nearest_targets(postcode=postcode, year=year, limit=limit)
+    except ValueError as exc:  # InvalidPostcode is a ValueError too
         return error(400, str(exc))
     except selectors.UnknownPostcode as exc:
         return error(404, str(exc))

@@ -19,14 +19,36 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
-def haversine_km_many(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Great-circle distances in kilometres from one point to many (vectorised)."""
-    p1 = math.radians(lat)
-    p2 = np.radians(lats)
-    dp = p2 - p1
-    dl = np.radians(lons) - math.radians(lon)
-    a = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+class PointSet:
+    """Many fixed points (seat centroids) for repeated nearest-k queries.
+
+    Points are kept as unit vectors: the nearest points on the sphere are those with the largest dot
+    product with the query's unit vector, found with one matrix-vector product; only the k kept get a
+    great-circle distance (from the chord length, exact on the sphere)."""
+
+    def __init__(self, lats, lons):
+        lat = np.radians(np.asarray(lats, dtype=float))
+        lon = np.radians(np.asarray(lons, dtype=float))
+        self.xyz = np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
+
+    def __len__(self) -> int:
+        return len(self.xyz)
+
+    def nearest(self, lat: float, lon: float, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, distances in km) of the k nearest points, nearest first (ties by position)."""
+        if len(self) == 0 or k <= 0:
+            return np.empty(0, dtype=int), np.empty(0)
+        p, q = math.radians(lat), math.radians(lon)
+        cos_p = math.cos(p)
+        dot = self.xyz @ np.array((cos_p * math.cos(q), cos_p * math.sin(q), math.sin(p)))
+        if k < len(dot):
+            keep = np.argpartition(-dot, k - 1)[:k]
+            order = keep[np.lexsort((keep, -dot[keep]))]
+        else:
+            order = np.lexsort((np.arange(len(dot)), -dot))
+        # |chord|^2 = 2 - 2 cos(angle); angle = 2 asin(|chord| / 2).
+        chord = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * dot[order]))
+        return order, 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chord / 2))
 
 
 def area_centroid(geometry: dict) -> tuple[float, float, float]:
@@ -57,12 +79,16 @@ class BoundaryIndex:
         for polygon in self.polygons:
             shapely.prepare(polygon)
         self.tree = shapely.STRtree(self.polygons)
+        self.array = np.array(self.polygons, dtype=object)
 
     def locate(self, lat: float, lon: float) -> Placement | None:
         if not self.polygons:
             return None
         point = Point(lon, lat)
-        hits = self.tree.query(point, predicate="intersects")
-        if len(hits):
-            return Placement(index=int(min(hits)), approximate=False)
+        # The tree narrows to the few boundaries whose boxes hold the point; the prepared polygons decide.
+        candidates = self.tree.query(point)
+        if len(candidates):
+            inside = candidates[shapely.intersects_xy(self.array[candidates], lon, lat)]
+            if len(inside):
+                return Placement(index=int(inside.min()), approximate=False)
         return Placement(index=int(self.tree.nearest(point)), approximate=True)

@@ -220,6 +220,26 @@ class Postcode(models.Model):
         return self.postcode
 
 
+class PostcodePlacement(models.Model):
+    """The constituency a full postcode lies in on one boundary set, computed once by point-in-polygon when
+    postcodes or boundaries are imported, so a lookup needs no geometry."""
+
+    postcode = models.ForeignKey(Postcode, on_delete=models.CASCADE, related_name="placements")
+    boundary_set = models.ForeignKey(BoundarySet, on_delete=models.CASCADE, related_name="+")
+    constituency = models.ForeignKey(Constituency, on_delete=models.CASCADE, related_name="+")
+    # True when the point lay outside every (generalised) boundary and the nearest was taken.
+    approximate = models.BooleanField(_("approximate"), default=False)
+
+    class Meta:
+        verbose_name = _("postcode placement")
+        constraints = [
+            models.UniqueConstraint(fields=["postcode", "boundary_set"], name="placement_one_per_set"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.postcode_id} in {self.constituency_id}"
+
+
 class TargetOverride(models.Model):
     """An organiser's decision to add a seat to, or remove it from, the target list, with a public reason."""
 

@@ -9,18 +9,20 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 from django.conf import settings
+from django.db import connection
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import postcodes
-from .geometry import BoundaryIndex, haversine_km_many
+from .geometry import BoundaryIndex, PointSet
 from .models import (
     Constituency,
     ConstituencyResult,
     Election,
     Postcode,
     PostcodeDistrict,
+    PostcodePlacement,
     ReferenceDataVersion,
     TargetOverride,
 )
@@ -48,12 +50,17 @@ class Seat:
     standing: Standing | None
     result: ConstituencyResult | None
     override: TargetOverride | None = None
+    is_target: bool = field(init=False, default=False)
+    # Per-language caches: a lookup lists the same seats again and again.
+    _reasons: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _api_rows: dict[str, dict] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
-    def is_target(self) -> bool:
+    def __post_init__(self):
         if self.override is not None:
-            return self.override.action == TargetOverride.Action.ADD
-        return self.standing is not None and is_target(self.standing, settings.GROUNDGAME_TARGET_SWING_WINDOW)
+            self.is_target = self.override.action == TargetOverride.Action.ADD
+        else:
+            window = settings.GROUNDGAME_TARGET_SWING_WINDOW
+            self.is_target = self.standing is not None and is_target(self.standing, window)
 
     @property
     def position(self) -> str:
@@ -65,11 +72,35 @@ class Seat:
 
     @property
     def reason(self) -> str:
-        if self.override is not None:
-            if self.override.action == TargetOverride.Action.ADD:
-                return _("Added by organisers: %(reason)s") % {"reason": self.override.reason}
-            return _("Removed by organisers: %(reason)s") % {"reason": self.override.reason}
-        return standing_reason(self.standing, self.result)
+        language = translation.get_language() or ""
+        reason = self._reasons.get(language)
+        if reason is None:
+            if self.override is not None and self.override.action == TargetOverride.Action.ADD:
+                reason = _("Added by organisers: %(reason)s") % {"reason": self.override.reason}
+            elif self.override is not None:
+                reason = _("Removed by organisers: %(reason)s") % {"reason": self.override.reason}
+            else:
+                reason = standing_reason(self.standing, self.result)
+            self._reasons[language] = reason
+        return reason
+
+    def api_row(self) -> dict:
+        """The seat's fields in the lookup API (without distance), built once per language."""
+        language = translation.get_language() or ""
+        row = self._api_rows.get(language)
+        if row is None:
+            s = self.standing
+            row = {
+                "code": self.code,
+                "name": self.name,
+                "majority": s.majority if s else None,
+                "majority_pct": round(s.majority_pct, 2) if s else None,
+                "swing_needed": round(s.swing_needed, 2) if s and s.swing_needed is not None else None,
+                "our_position": "defend" if self.position == Position.DEFEND.value else "gain",
+                "reason": self.reason,
+            }
+            self._api_rows[language] = row
+        return row
 
 
 def standing_reason(s: Standing | None, result: ConstituencyResult | None) -> str:
@@ -104,11 +135,20 @@ class ElectionIndex:
     seats: list[Seat]
     boundaries: BoundaryIndex
     boundary_seats: list[Seat]  # seats in the order of `boundaries`
-    target_rows: np.ndarray  # indices into seats of the targets
-    excluded_rows: np.ndarray  # indices into seats of seats removed by an override
-    lats: np.ndarray = field(repr=False, default=None)
-    lons: np.ndarray = field(repr=False, default=None)
+    target_rows: list[int]  # indices into seats of the targets
+    excluded_rows: list[int]  # indices into seats of seats removed by an override
+    target_points: PointSet = field(repr=False, default=None)  # centroids of target_rows, in that order
+    excluded_points: PointSet = field(repr=False, default=None)
     ranks: dict[int, int] = field(default_factory=dict)  # constituency id -> rank within its position
+    seat_by_id: dict[int, Seat] = field(default_factory=dict, repr=False)
+    district_placements: dict = field(default_factory=dict, repr=False)  # centroid (lat, lon) -> Placement
+
+    def place_district(self, lat: float, lon: float):
+        """Point-in-polygon for a district centroid, remembered (there are about 3,000 districts)."""
+        placement = self.district_placements.get((lat, lon))
+        if placement is None:
+            placement = self.district_placements[(lat, lon)] = self.boundaries.locate(lat, lon)
+        return placement
 
 
 def _build_index(election: Election) -> ElectionIndex:
@@ -145,10 +185,11 @@ def _build_index(election: Election) -> ElectionIndex:
         seats=seats,
         boundaries=BoundaryIndex(geometries),
         boundary_seats=boundary_seats,
-        target_rows=np.array(targets, dtype=int),
-        excluded_rows=np.array(excluded, dtype=int),
-        lats=np.array([s.lat if s.lat is not None else np.nan for s in seats]),
-        lons=np.array([s.lon if s.lon is not None else np.nan for s in seats]),
+        seat_by_id={s.constituency_id: s for s in seats},
+        target_rows=targets,
+        excluded_rows=excluded,
+        target_points=PointSet([seats[i].lat for i in targets], [seats[i].lon for i in targets]),
+        excluded_points=PointSet([seats[i].lat for i in excluded], [seats[i].lon for i in excluded]),
         ranks=ranks,
     )
 
@@ -253,15 +294,28 @@ class Location:
     lat: float
     lon: float
     precision: str  # "postcode" or "district"
+    # For a full postcode: its stored placement on the boundary set asked for (constituency id, approximate).
+    placement: tuple[int, bool] | None = None
 
 
-def locate_postcode(text: str) -> Location:
+_POSTCODE_SQL = (
+    f"SELECT p.latitude, p.longitude, pl.constituency_id, pl.approximate FROM {Postcode._meta.db_table} p "  # noqa: S608
+    f"LEFT JOIN {PostcodePlacement._meta.db_table} pl ON pl.postcode_id = p.id AND pl.boundary_set_id = %s "
+    "WHERE p.postcode = %s"
+)
+
+
+def locate_postcode(text: str, *, boundary_set_id: int | None = None) -> Location:
     """Where a postcode or district is. Raises InvalidPostcode (malformed) or UnknownPostcode (no such district)."""
     parsed = postcodes.parse(text)
     if parsed.is_full:
-        row = Postcode.objects.filter(postcode=parsed.text).values_list("latitude", "longitude").first()
+        # One constant statement: the ORM's query building would cost several times the indexed read itself.
+        with connection.cursor() as cursor:
+            cursor.execute(_POSTCODE_SQL, [boundary_set_id or 0, parsed.text])
+            row = cursor.fetchone()
         if row is not None:
-            return Location(parsed.text, row[0], row[1], "postcode")
+            placement = (row[2], bool(row[3])) if row[2] is not None else None
+            return Location(parsed.text, row[0], row[1], "postcode", placement)
     district = _cache.district(parsed.outcode)
     if district is None:
         raise UnknownPostcode(_("We don't know the postcode district %(outcode)s.") % {"outcode": parsed.outcode})
@@ -288,31 +342,31 @@ class Lookup:
 def nearest_targets(*, postcode: str, year: int | None = None, limit: int = 5) -> Lookup:
     """The person's constituency and the nearest target seats, nearest first. Seats removed by an override
     that are nearer than the farthest target listed are returned as `excluded`, never silently skipped."""
-    location = locate_postcode(postcode)
     index = election_index(year)
-    placement = index.boundaries.locate(location.lat, location.lon)
-    home = index.boundary_seats[placement.index] if placement else None
-    approximate = location.precision == "district" or (placement is not None and placement.approximate)
+    location = locate_postcode(postcode, boundary_set_id=index.election.boundary_set_id)
+    if location.placement is not None:  # placed when postcodes or boundaries were imported
+        home, approximate = index.seat_by_id.get(location.placement[0]), location.placement[1]
+    else:
+        if location.precision == "district":  # a few thousand districts: remember where each one lies
+            placement = index.place_district(location.lat, location.lon)
+        else:
+            placement = index.boundaries.locate(location.lat, location.lon)
+        home = index.boundary_seats[placement.index] if placement else None
+        approximate = placement is not None and placement.approximate
+    approximate = approximate or location.precision == "district"
 
-    rows = index.target_rows
-    distances = haversine_km_many(location.lat, location.lon, index.lats[rows], index.lons[rows])
-    order = np.argsort(distances, kind="stable")[:limit]
-    targets = [
-        TargetRow(
-            index.seats[rows[i]],
-            round(float(distances[i]), 1),
-            index.ranks.get(index.seats[rows[i]].constituency_id),
-        )
-        for i in order
-    ]
+    order, distances = index.target_points.nearest(location.lat, location.lon, limit)
+    targets = []
+    for position, distance in zip(order.tolist(), distances.tolist(), strict=True):
+        seat = index.seats[index.target_rows[position]]
+        targets.append(TargetRow(seat, round(distance, 1), index.ranks.get(seat.constituency_id)))
     excluded = []
-    if len(index.excluded_rows):
-        ex = index.excluded_rows
-        ex_distances = haversine_km_many(location.lat, location.lon, index.lats[ex], index.lons[ex])
+    if len(index.excluded_points):
         horizon = targets[-1].distance_km if len(targets) == limit else float("inf")
-        for i in np.argsort(ex_distances, kind="stable"):
-            if round(float(ex_distances[i]), 1) <= horizon:
-                excluded.append(TargetRow(index.seats[ex[i]], round(float(ex_distances[i]), 1), None))
+        order, distances = index.excluded_points.nearest(location.lat, location.lon, len(index.excluded_points))
+        for position, distance in zip(order.tolist(), distances.tolist(), strict=True):
+            if round(distance, 1) <= horizon:
+                excluded.append(TargetRow(index.seats[index.excluded_rows[position]], round(distance, 1), None))
     return Lookup(location, index.election, home, approximate, targets, excluded)
 
 

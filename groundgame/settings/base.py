@@ -86,6 +86,9 @@ def database_from_environment(default_sqlite: Path) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": default_sqlite,
+        # Keep connections: reopening one per request re-runs the PRAGMAs and checkpoints the WAL each time.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
         # WAL + immediate transactions: concurrent readers and no "database is locked" on upgrade.
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",

@@ -10,7 +10,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES = {"default": database_from_environment(GROUNDGAME_HOME / "test.sqlite3")}
-# A file database (not :memory:) so that browser tests' live server and threads share it.
+# In-memory SQLite by default (Django shares it with live-server threads); GROUNDGAME_TEST_DB names a file.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GROUNDGAME_TEST_DB") or None}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

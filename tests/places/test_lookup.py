@@ -14,7 +14,14 @@ from groundgame.places import selectors
 from groundgame.places.geometry import haversine_km
 from groundgame.places.models import Constituency, ConstituencyResult, Election, Postcode, PostcodeDistrict
 from groundgame.places.postcodes import InvalidPostcode, parse
-from groundgame.places.selectors import UnknownPostcode, locate_postcode, nearest_targets, seat_for, target_seats
+from groundgame.places.selectors import (
+    UnknownPostcode,
+    election_index,
+    locate_postcode,
+    nearest_targets,
+    seat_for,
+    target_seats,
+)
 from groundgame.places.services import target_override_set
 from groundgame.places.targeting import Position
 
@@ -291,3 +298,34 @@ def test_ranks_order_seats_by_swing_needed_within_our_position(position):
     assert swings == sorted(swings)
     neither = [s for s in index.seats if s.standing and s.standing.position is Position.NEITHER]
     assert not [s for s in neither if s.constituency_id in index.ranks]
+
+
+def test_stored_placements_agree_with_point_in_polygon_for_every_sample_postcode(reference_db, db):
+    """Full postcodes are placed once at import; each stored placement equals a fresh point-in-polygon."""
+    from groundgame.places.models import Postcode, PostcodePlacement
+
+    for year in (2015, 2024):
+        index = election_index(year)
+        stored = {
+            p.postcode_id: (p.constituency_id, p.approximate)
+            for p in PostcodePlacement.objects.filter(boundary_set_id=index.election.boundary_set_id)
+        }
+        postcodes = list(Postcode.objects.all())
+        assert len(stored) == len(postcodes) == 3013
+        for postcode in postcodes:
+            placement = index.boundaries.locate(postcode.latitude, postcode.longitude)
+            expected = (index.boundary_seats[placement.index].constituency_id, placement.approximate)
+            assert stored[postcode.pk] == expected, postcode.postcode
+
+
+def test_lookup_of_a_full_postcode_reads_its_stored_placement(reference_db, db):
+    """The lookup trusts the import-time placement (no geometry per request): move it and the answer follows."""
+    from groundgame.places.models import Constituency, PostcodePlacement
+
+    index = election_index(2015)
+    placement = PostcodePlacement.objects.get(postcode__postcode="DE22 1AA", boundary_set=index.election.boundary_set)
+    assert placement.constituency.code == "E14000662"
+    placement.constituency = Constituency.objects.get(boundary_set=index.election.boundary_set, code="E14000663")
+    placement.save()
+    lookup = nearest_targets(postcode="DE22 1AA", year=2015)
+    assert lookup.constituency.code == "E14000663"

@@ -118,6 +118,10 @@ def import_boundaries(path: Path, *, boundary_set: str | None = None, quiet: boo
         _save(constituency, values, summary, new=code in seats.new)
     summary.rows = len(features)
     summary.created += seats.created
+    if summary.changed:
+        from .postcodes import place_postcodes
+
+        place_postcodes(seats.boundary_set, summary)
     return summary
 
 

@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from ..models import Postcode, PostcodeDistrict
+from ..geometry import BoundaryIndex
+from ..models import BoundarySet, Constituency, Postcode, PostcodeDistrict, PostcodePlacement
 from ..postcodes import InvalidPostcode, parse
 from .base import DataFileError, ImportSummary, count_lines, normalise_header, progress, read_csv
 
@@ -126,7 +127,47 @@ def import_postcodes(path: Path, *, quiet: bool = False) -> ImportSummary:
     summary.updated += _update_changed(batch_update, summary)
     if skipped:
         summary.warnings.append(f"{skipped} terminated or unlocated postcodes skipped")
+    for boundary_set in BoundarySet.objects.all():
+        place_postcodes(boundary_set, summary)
     return summary
+
+
+def place_postcodes(boundary_set: BoundarySet, summary: ImportSummary | None = None) -> int:
+    """(Re)compute which constituency of `boundary_set` each full postcode lies in; write only what changed.
+    Returns the number of placements created, changed or deleted."""
+    seats = list(Constituency.objects.filter(boundary_set=boundary_set, boundary__isnull=False).only("id", "boundary"))
+    if not seats:
+        return 0
+    index = BoundaryIndex([s.boundary for s in seats])
+    wanted = {}
+    for pk, lat, lon in Postcode.objects.values_list("id", "latitude", "longitude").iterator(chunk_size=BATCH):
+        placement = index.locate(lat, lon)
+        wanted[pk] = (seats[placement.index].pk, placement.approximate)
+    existing = {
+        p.postcode_id: p
+        for p in PostcodePlacement.objects.filter(boundary_set=boundary_set).only(
+            "id", "postcode_id", "constituency_id", "approximate"
+        )
+    }
+    create, update = [], []
+    for pk, (constituency_id, approximate) in wanted.items():
+        current = existing.pop(pk, None)
+        if current is None:
+            create.append(
+                PostcodePlacement(
+                    postcode_id=pk, boundary_set=boundary_set, constituency_id=constituency_id, approximate=approximate
+                )
+            )
+        elif (current.constituency_id, current.approximate) != (constituency_id, approximate):
+            current.constituency_id, current.approximate = constituency_id, approximate
+            update.append(current)
+    PostcodePlacement.objects.bulk_create(create, batch_size=BATCH)
+    PostcodePlacement.objects.bulk_update(update, ["constituency_id", "approximate"], batch_size=BATCH)
+    PostcodePlacement.objects.filter(pk__in=[p.pk for p in existing.values()]).delete()
+    changed = len(create) + len(update) + len(existing)
+    if summary is not None and changed:
+        summary.warnings.append(f"{changed} postcode placements on the {boundary_set.slug} boundaries (re)computed")
+    return changed
 
 
 def _update_changed(items: list[Postcode], summary: ImportSummary) -> int:
