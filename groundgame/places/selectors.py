@@ -9,6 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.utils import translation
@@ -205,6 +206,62 @@ def _seat_result(r: ConstituencyResult) -> SeatResult:
     )
 
 
+class PostcodeTable:
+    """Every full postcode in memory (when there are at most GROUNDGAME_POSTCODES_IN_MEMORY): sorted keys
+    searched by bisection, coordinates and, per boundary set, the stored placement. All of the UK's 1.8 million
+    live postcodes take about 80 MB per process; a lookup then needs no database round trip at all."""
+
+    def __init__(self):
+        count = Postcode.objects.count()
+        ids = np.zeros(count, dtype=np.int64)
+        self.keys = np.zeros(count, dtype="S8")
+        self.coordinates = np.zeros((count, 2), dtype=np.float64)
+        rows = Postcode.objects.order_by("postcode").values_list("id", "postcode", "latitude", "longitude")
+        for i, (pk, postcode, lat, lon) in enumerate(rows.iterator(chunk_size=20_000)):
+            if i >= count:  # rows added since the count: the next version bump rebuilds the table
+                break
+            ids[i], self.keys[i], self.coordinates[i] = pk, postcode, (lat, lon)
+        by_id = np.argsort(ids)
+        self.placements: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for boundary_set_id in PostcodePlacement.objects.values_list("boundary_set_id", flat=True).distinct():
+            constituency = np.zeros(count, dtype=np.int64)
+            approximate = np.zeros(count, dtype=bool)
+            placed = PostcodePlacement.objects.filter(boundary_set_id=boundary_set_id).values_list(
+                "postcode_id", "constituency_id", "approximate"
+            )
+            chunk: list[tuple] = []
+            for row in placed.iterator(chunk_size=20_000):
+                chunk.append(row)
+                if len(chunk) == 20_000:
+                    self._place(chunk, ids, by_id, constituency, approximate)
+                    chunk = []
+            self._place(chunk, ids, by_id, constituency, approximate)
+            self.placements[boundary_set_id] = (constituency, approximate)
+
+    @staticmethod
+    def _place(chunk, ids, by_id, constituency, approximate) -> None:
+        if not chunk:
+            return
+        postcode_ids, constituency_ids, approx = (np.array(column) for column in zip(*chunk, strict=True))
+        found = np.searchsorted(ids[by_id], postcode_ids)
+        found = np.minimum(found, len(ids) - 1)
+        known = ids[by_id][found] == postcode_ids
+        rows = by_id[found[known]]
+        constituency[rows], approximate[rows] = constituency_ids[known], approx[known].astype(bool)
+
+    def get(self, postcode: str, boundary_set_id: int | None) -> tuple | None:
+        """(lat, lon, constituency id or None, approximate) like the database row, or None if unknown."""
+        key = postcode.encode()
+        i = int(np.searchsorted(self.keys, key))
+        if i >= len(self.keys) or self.keys[i] != key:
+            return None
+        lat, lon = self.coordinates[i].tolist()
+        placement = self.placements.get(boundary_set_id)
+        if placement is None or not placement[0][i]:
+            return lat, lon, None, False
+        return lat, lon, int(placement[0][i]), bool(placement[1][i])
+
+
 class _Cache:
     """Per-process cache of election indexes and districts, keyed on the reference data version."""
 
@@ -218,6 +275,7 @@ class _Cache:
         self.indexes: dict[int, ElectionIndex] = {}
         self.years: list[int] | None = None
         self.districts: dict[str, tuple[float, float]] | None = None
+        self.postcode_table: PostcodeTable | bool | None = None  # False: too many postcodes to hold
 
     def refresh(self) -> None:
         now = time.monotonic()
@@ -251,6 +309,15 @@ class _Cache:
                     index = _build_index(Election.objects.select_related("boundary_set").get(year=year))
                     self.indexes[year] = index
         return index
+
+    def postcodes(self) -> PostcodeTable | None:
+        self.refresh()
+        if self.postcode_table is None:
+            with self.lock:
+                if self.postcode_table is None:
+                    fits = Postcode.objects.count() <= settings.GROUNDGAME_POSTCODES_IN_MEMORY
+                    self.postcode_table = PostcodeTable() if fits else False
+        return self.postcode_table or None
 
     def district(self, outcode: str) -> tuple[float, float] | None:
         self.refresh()
@@ -305,14 +372,28 @@ _POSTCODE_SQL = (
 )
 
 
+def _postcode_row(boundary_set_id: int, postcode: str) -> tuple | None:
+    """One constant statement (the ORM's query building would cost several times the indexed read). On
+    PostgreSQL it runs as a prepared statement on the raw psycopg connection, which saves the planning."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            cursor.execute(_POSTCODE_SQL, [boundary_set_id, postcode], prepare=True)
+            return cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(_POSTCODE_SQL, [boundary_set_id, postcode])
+        return cursor.fetchone()
+
+
 def locate_postcode(text: str, *, boundary_set_id: int | None = None) -> Location:
     """Where a postcode or district is. Raises InvalidPostcode (malformed) or UnknownPostcode (no such district)."""
     parsed = postcodes.parse(text)
     if parsed.is_full:
-        # One constant statement: the ORM's query building would cost several times the indexed read itself.
-        with connection.cursor() as cursor:
-            cursor.execute(_POSTCODE_SQL, [boundary_set_id or 0, parsed.text])
-            row = cursor.fetchone()
+        table = _cache.postcodes()
+        if table is not None:
+            row = table.get(parsed.text, boundary_set_id)
+        else:
+            row = _postcode_row(boundary_set_id or 0, parsed.text)
         if row is not None:
             placement = (row[2], bool(row[3])) if row[2] is not None else None
             return Location(parsed.text, row[0], row[1], "postcode", placement)

@@ -2,12 +2,15 @@
 
 Environment variables:
 - DATABASE_URL: a database URL (postgres://...); unset means the embedded SQLite database.
+- DATABASE_HEALTH_CHECKS: "true" to check a persistent database connection before each request uses it.
 - GROUNDGAME_HOME: where the embedded database and local secrets live (default: the user data directory).
 - GROUNDGAME_DATA_DIR: the reference data directory (election results, boundaries, postcodes...).
 - GROUNDGAME_CACHE_DIR: where `groundgame data fetch` keeps downloads (default: the user cache directory).
 - GROUNDGAME_DATA_SOURCE: base URL of a mirror of the reference data, for files with no publisher URL.
 - GROUNDGAME_OUR_PARTY: the party the movement campaigns for, as a results-file code (default Lab).
 - GROUNDGAME_TARGET_SWING_WINDOW: swing in percentage points that makes a seat a target (default 5).
+- GROUNDGAME_POSTCODES_IN_MEMORY: hold the postcode table in each process when it has at most this many
+  rows (default 3,000,000, the whole UK: about 80 MB per process); 0 reads postcodes from the database.
 - GROUNDGAME_PUBLIC_API_RATE: requests per minute per client on public API endpoints (default 120).
 """
 
@@ -28,6 +31,7 @@ GROUNDGAME_DATA_SOURCE = os.environ.get("GROUNDGAME_DATA_SOURCE") or None
 GROUNDGAME_OUR_PARTY = os.environ.get("GROUNDGAME_OUR_PARTY", "Lab")
 GROUNDGAME_TARGET_SWING_WINDOW = float(os.environ.get("GROUNDGAME_TARGET_SWING_WINDOW", "5"))
 GROUNDGAME_PUBLIC_API_RATE = int(os.environ.get("GROUNDGAME_PUBLIC_API_RATE", "120"))
+GROUNDGAME_POSTCODES_IN_MEMORY = int(os.environ.get("GROUNDGAME_POSTCODES_IN_MEMORY", "3000000"))
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
@@ -82,7 +86,10 @@ def database_from_environment(default_sqlite: Path) -> dict:
     """DATABASE_URL selects PostgreSQL (or any backend); otherwise the embedded SQLite file."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # Persistent connections; health checks (a `SELECT 1` before each request's first query) are off by
+        # default as in Django, since they cost a round trip per request: DATABASE_HEALTH_CHECKS=true turns them on.
+        health_checks = os.environ.get("DATABASE_HEALTH_CHECKS", "false").lower() in {"1", "true", "yes", "on"}
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=health_checks)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": default_sqlite,

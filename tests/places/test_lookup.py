@@ -16,6 +16,7 @@ from groundgame.places.models import Constituency, ConstituencyResult, Election,
 from groundgame.places.postcodes import InvalidPostcode, parse
 from groundgame.places.selectors import (
     UnknownPostcode,
+    clear_caches,
     election_index,
     locate_postcode,
     nearest_targets,
@@ -329,3 +330,23 @@ def test_lookup_of_a_full_postcode_reads_its_stored_placement(reference_db, db):
     placement.save()
     lookup = nearest_targets(postcode="DE22 1AA", year=2015)
     assert lookup.constituency.code == "E14000663"
+
+
+@pytest.mark.parametrize("in_memory", [3_000_000, 0], ids=["postcodes-in-memory", "postcodes-from-database"])
+def test_full_postcode_lookups_agree_whether_postcodes_are_held_in_memory_or_read(
+    reference_db, db, settings, in_memory
+):
+    """The in-memory postcode table and the database query give the same location, seat and approximation."""
+    from groundgame.places.models import Postcode
+
+    settings.GROUNDGAME_POSTCODES_IN_MEMORY = in_memory
+    clear_caches()
+    index = election_index(2015)
+    for postcode in Postcode.objects.order_by("postcode")[::97]:
+        location = locate_postcode(postcode.postcode, boundary_set_id=index.election.boundary_set_id)
+        assert location.precision == "postcode"
+        assert location.lat == pytest.approx(postcode.latitude, abs=1e-5)
+        assert location.lon == pytest.approx(postcode.longitude, abs=1e-5)
+        placement = postcode.placements.get(boundary_set_id=index.election.boundary_set_id)
+        assert location.placement == (placement.constituency_id, placement.approximate)
+    assert locate_postcode("DE22 9ZZ").precision == "district"
