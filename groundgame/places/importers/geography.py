@@ -66,6 +66,21 @@ class Constituencies:
         return constituency
 
 
+def read_json_member(path: Path, member: str, kind_of: type, *, kind: str, expect: dict | None = None):
+    """The non-empty `member` of a JSON object file, after checking `expect`ed top-level values."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise DataFileError(path, getattr(exc, "lineno", None), None, f"is not valid {kind} ({exc})") from None
+    value = data.get(member) if isinstance(data, dict) else None
+    if not isinstance(value, kind_of) or not value:
+        raise DataFileError(path, None, member, f"no {member} found")
+    for key, wanted in (expect or {}).items():
+        if data.get(key) != wanted:
+            raise DataFileError(path, None, key, f"expected {wanted!r}, found {data.get(key)!r}")
+    return value
+
+
 def _property(properties: dict, pattern: str) -> str | None:
     for key, value in properties.items():
         if re.fullmatch(pattern, key, flags=re.IGNORECASE):
@@ -77,13 +92,7 @@ def import_boundaries(path: Path, *, boundary_set: str | None = None, quiet: boo
     """ONS Westminster constituency boundaries (GeoJSON, WGS84; properties PCONyyCD/PCONyyNM)."""
     path = Path(path)
     summary = ImportSummary("boundaries", path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        raise DataFileError(path, getattr(exc, "lineno", None), None, f"is not valid GeoJSON ({exc})") from None
-    features = data.get("features") if isinstance(data, dict) else None
-    if not isinstance(features, list) or not features:
-        raise DataFileError(path, None, "features", "no features found")
+    features = read_json_member(path, "features", list, kind="GeoJSON")
     slug = (
         boundary_set or _set_from_properties(features[0].get("properties") or {}) or boundary_set_from_name(path, None)
     )
@@ -172,15 +181,7 @@ def import_hexjson(path: Path, *, boundary_set: str | None = None, quiet: bool =
     """Hex cartogram layout (HexJSON: {"layout": "odd-r", "hexes": {code: {"q", "r", "n"}}})."""
     path = Path(path)
     summary = ImportSummary("hexjson", path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        raise DataFileError(path, getattr(exc, "lineno", None), None, f"is not valid HexJSON ({exc})") from None
-    hexes = data.get("hexes") if isinstance(data, dict) else None
-    if not isinstance(hexes, dict) or not hexes:
-        raise DataFileError(path, None, "hexes", "no hexes found")
-    if data.get("layout") != "odd-r":
-        raise DataFileError(path, None, "layout", f"expected the 'odd-r' layout, found {data.get('layout')!r}")
+    hexes = read_json_member(path, "hexes", dict, kind="HexJSON", expect={"layout": "odd-r"})
     seats = Constituencies(boundary_set_get(boundary_set_from_name(path, boundary_set), path))
     for code, cell in progress(hexes.items(), total=len(hexes), quiet=quiet):
         summary.rows += 1
