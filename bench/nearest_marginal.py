@@ -132,6 +132,7 @@ def configure_environment(args: argparse.Namespace, home: Path) -> PostgresScrat
             "GROUNDGAME_HOME": str(home),
             "STATIC_ROOT": str(home / "static"),
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "GROUNDGAME_SUPPRESSION_KEY": secrets.token_urlsafe(32),
             "SECURE_SSL_REDIRECT": "false",
             "ALLOWED_HOSTS": "127.0.0.1",
             "GROUNDGAME_PUBLIC_API_RATE": "0",  # <= 0 turns the per-client rate limit off

@@ -6,6 +6,7 @@ from groundgame.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("", include("groundgame.core.urls")),
     path("", include("groundgame.places.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

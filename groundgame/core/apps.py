@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,26 @@ class CoreConfig(AppConfig):
     name = "groundgame.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import privacy
+        from .models import AuditEvent, MessageDelivery, SuppressedContact, User
+
+        if privacy.entry_for(MessageDelivery) is None:
+            privacy.register(
+                MessageDelivery,
+                category="messaging",
+                person_field="recipient_id",
+                personal_fields=["recipient_id", "channel", "purpose", "status", "reason", "basis", "basis_evidence"],
+                erasure=privacy.Erasure.DELETE,
+                retention=timedelta(days=730),
+                retention_date_field="created_at",
+            )
+        for model, reason in [
+            (AuditEvent, "user ids and field names only, never values; append-only and needs no erasure"),
+            (SuppressedContact, "keyed hashes only, kept after erasure so an erased contact is never used again"),
+            (User.groups.through, "an account's permission groups: authorisation links, no personal data"),
+            (User.user_permissions.through, "an account's permissions: authorisation links, no personal data"),
+        ]:
+            if model not in privacy.exemptions():
+                privacy.exempt(model, reason=reason)

@@ -9,6 +9,10 @@ Environment variables:
 - GROUNDGAME_DATA_SOURCE: base URL of a mirror of the reference data, for files with no publisher URL.
 - GROUNDGAME_OUR_PARTY: the party the movement campaigns for, as a results-file code (default Lab).
 - GROUNDGAME_TARGET_SWING_WINDOW: swing in percentage points that makes a seat a target (default 5).
+- GROUNDGAME_SITE_URL: the public address, for links in emails (unsubscribe).
+- GROUNDGAME_SMS_BACKEND: dotted path of the SMS provider backend (default: print to the console).
+- GROUNDGAME_SUPPRESSION_KEY: key for the hashes of suppressed contacts (required in production).
+- DEFAULT_FROM_EMAIL, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS: outbound email.
 - GROUNDGAME_POSTCODES_IN_MEMORY: hold the postcode table in each process when it has at most this many
   rows (default 3,000,000, the whole UK: about 80 MB per process); 0 reads postcodes from the database.
 - GROUNDGAME_PUBLIC_API_RATE: requests per minute per client on public API endpoints (default 120).
@@ -46,9 +50,26 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "rules.apps.AutodiscoverRulesConfig",
     "groundgame.core",
     "groundgame.places",
+    "groundgame.people",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_USER_MODEL = "core.User"
+GROUNDGAME_PERSON_MODEL = "people.Person"
+GROUNDGAME_SITE_URL = os.environ.get("GROUNDGAME_SITE_URL", "http://127.0.0.1:8000")
+GROUNDGAME_SMS_BACKEND = os.environ.get("GROUNDGAME_SMS_BACKEND", "groundgame.core.messaging.ConsoleSmsBackend")
+GROUNDGAME_SUPPRESSION_KEY = os.environ.get("GROUNDGAME_SUPPRESSION_KEY", "")  # empty: derived from SECRET_KEY
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Groundgame <noreply@localhost>")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -143,3 +164,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "false").lower() in {"1", "true", "yes", "on"}

@@ -20,3 +20,4 @@ def _local_secret() -> str:
 
 SECRET_KEY = SECRET_KEY or _local_secret()
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -12,6 +12,12 @@ if not SECRET_KEY:
 if os.environ.get("DEBUG", "").lower() in {"1", "true", "yes", "on"}:
     raise ImproperlyConfigured("DEBUG must not be on in production.")
 
+if not os.environ.get("GROUNDGAME_SUPPRESSION_KEY"):
+    raise ImproperlyConfigured(
+        "GROUNDGAME_SUPPRESSION_KEY must be set for production: the suppression list's hashes must survive a "
+        "SECRET_KEY rotation."
+    )
+
 DEBUG = False
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true").lower() != "false"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

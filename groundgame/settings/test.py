@@ -19,3 +19,4 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 # Rate limiting is exercised by its own tests (override_settings); other tests should not trip it.
 GROUNDGAME_PUBLIC_API_RATE = 100_000
+GROUNDGAME_SMS_BACKEND = "groundgame.core.messaging.LocmemSmsBackend"

@@ -27,6 +27,7 @@ CLEARED = (
     "DEBUG",
     "ALLOWED_HOSTS",
     "SECURE_SSL_REDIRECT",
+    "GROUNDGAME_SUPPRESSION_KEY",
     "GROUNDGAME_DATA_DIR",
     "GROUNDGAME_CACHE_DIR",
     "GROUNDGAME_DATA_SOURCE",
@@ -157,6 +158,7 @@ def test_serve_runs_the_production_server_with_debug_off(tmp_path):
     env = clean_env(
         tmp_path,
         SECRET_KEY=secrets.token_urlsafe(50),
+        GROUNDGAME_SUPPRESSION_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
     )

@@ -15,7 +15,15 @@ import pytest
 from groundgame.settings.base import database_from_environment
 
 REPO = Path(__file__).resolve().parents[2]
-CLEARED = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT")
+CLEARED = (
+    "DJANGO_SETTINGS_MODULE",
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "SECURE_SSL_REDIRECT",
+    "GROUNDGAME_SUPPRESSION_KEY",
+)
 
 
 def run_python(code: str, home: Path, **env_vars: str) -> subprocess.CompletedProcess:
@@ -46,7 +54,13 @@ def test_production_settings_refuse_to_load_with_debug_on(tmp_path, debug):
 
 
 def test_production_settings_load_with_a_secret_and_keep_debug_off(tmp_path):
-    run = run_python(IMPORT_PRODUCTION, tmp_path, SECRET_KEY=secrets.token_urlsafe(50), DEBUG="false")
+    run = run_python(
+        IMPORT_PRODUCTION,
+        tmp_path,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DEBUG="false",
+        GROUNDGAME_SUPPRESSION_KEY="k" * 32,
+    )
 
     assert run.returncode == 0, run.stderr
     assert "DEBUG False" in run.stdout
@@ -59,6 +73,7 @@ def test_manage_py_check_deploy_with_production_settings_reports_no_issues(tmp_p
         GROUNDGAME_HOME=str(tmp_path),
         DJANGO_SETTINGS_MODULE="groundgame.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
+        GROUNDGAME_SUPPRESSION_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="groundgame.example.org",
     )
     run = subprocess.run(

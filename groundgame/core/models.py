@@ -1,0 +1,172 @@
+"""Platform-wide records every domain app relies on: accounts, the audit log and the outbound messaging log.
+
+`core` imports no domain app, so nothing here has a foreign key to a person: people are referred to by plain
+integer ids, and the privacy registry (`core/privacy.py`) knows how to find and erase those rows.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """An account. Sign-in is by email address (django-allauth); the person it belongs to is people.Person.user.
+    Email addresses are unique whatever their case."""
+
+    email = models.EmailField(_("email address"))
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_unique_email", condition=~Q(email="")),
+        ]
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or remove a row of an append-only table through the application."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Reads only: every way the ORM offers to change or remove existing rows raises AppendOnlyError."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("The audit log is append-only: update() is refused.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("The audit log is append-only: bulk_update() is refused.")
+
+    def _update(self, values):  # Model.save() of an existing row, bulk_update() and update_or_create() land here
+        raise AppendOnlyError("The audit log is append-only: rows cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("The audit log is append-only: delete() is refused.")
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def _raw_delete(self, using):
+        raise AppendOnlyError("The audit log is append-only: delete() is refused.")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when, and why: ids and field NAMES only, never values.
+
+    Holding no personal values and no foreign keys, the log needs no erasure and never cascades: the actor is a
+    plain user id (`actor_id`), the target a model label and a primary key as text.
+
+    Append-only, guarded twice:
+    - in the application: the queryset and the model refuse update(), save() of an existing row, bulk_update()
+      and delete() (AppendOnlyError). Write rows only through `core.audit.audit_record`.
+    - in the database (migration 0002_auditevent_append_only_guard): on PostgreSQL a trigger refuses UPDATE and
+      DELETE (TRUNCATE stays allowed: Django's test flush uses it; a role that may TRUNCATE can wipe the log, so
+      grant the application role no TRUNCATE in production). On SQLite a trigger refuses UPDATE only: Django's
+      SQLite test flush empties tables with DELETE, so DELETE is refused in the application alone.
+    SQLite rebuilds a table to alter it and drops its triggers with the old table: a future migration that alters
+    this model must re-create the SQLite trigger (see the guard migration). On PostgreSQL, a migration that needs
+    to UPDATE existing rows (e.g. making a column NOT NULL with a default) must disable the trigger around it.
+    """
+
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(_("actor (user id)"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=100)
+    target_type = models.CharField(_("target type"), max_length=100)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    fields = models.JSONField(_("fields touched (names)"), default=list, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        base_manager_name = "objects"  # so Model.save() of an existing row goes through the refusing queryset
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("audit event")
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="core_audit_target_idx"),
+            models.Index(fields=["actor_id", "occurred_at"], name="core_audit_actor_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(action=""), name="auditevent_action_required"),
+            models.CheckConstraint(condition=~Q(target_type=""), name="auditevent_target_type_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("The audit log is append-only: rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The audit log is append-only: rows cannot be deleted.")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("email")
+    SMS = "sms", _("text message (SMS)")
+
+
+class MessageDelivery(models.Model):
+    """One attempt to send a message through `core.messaging.message_send`, and what became of it.
+
+    Holds no message body, subject or address: only whom (a person id), how, why, the lawful basis relied on
+    (with the id of its evidence), and the outcome. Registered with the privacy registry (erased with the person,
+    kept two years).
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("sent")
+        REFUSED = "refused", _("refused")
+        FAILED = "failed", _("failed")
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    recipient_id = models.BigIntegerField(_("recipient (person id)"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    purpose = models.CharField(_("purpose"), max_length=50)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    basis = models.CharField(_("lawful basis"), max_length=50, blank=True)
+    basis_evidence = models.CharField(_("basis evidence id"), max_length=64, blank=True)
+    actor_id = models.BigIntegerField(_("sent by (user id)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("message delivery")
+        verbose_name_plural = _("message deliveries")
+        constraints = [
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="messagedelivery_channel_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["sent", "refused", "failed"]), name="messagedelivery_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(purpose=""), name="messagedelivery_purpose_required"),
+            models.CheckConstraint(condition=~Q(status="sent") | ~Q(basis=""), name="messagedelivery_sent_needs_basis"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to #{self.recipient_id} ({self.purpose}): {self.status}"
+
+
+class SuppressedContact(models.Model):
+    """An email address or phone number that must never be contacted (or re-imported) again.
+
+    Only a keyed HMAC-SHA256 of the normalised contact detail is stored (`core.messaging.contact_hash`), so the
+    list proves nothing about anyone to a reader without the key, yet blocks the same detail coming back.
+    """
+
+    contact_hash = models.CharField(_("contact hash"), max_length=64)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suppressed contact")
+        constraints = [
+            models.UniqueConstraint(fields=["contact_hash", "channel"], name="suppressedcontact_unique"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="suppressedcontact_channel_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.contact_hash[:12]}…"

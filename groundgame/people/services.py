@@ -1,0 +1,205 @@
+"""Every write to people data: validated, atomic, audited (ids and field names only)."""
+
+import calendar
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groundgame.core.audit import audit_record
+from groundgame.places import postcodes
+
+from .models import ConsentEvent, ConsentWording, LocalGroup, Membership, Person, PrivacyRequest, Purpose
+
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "postcode",
+    "status",
+    "joined_on",
+    "interests",
+    "languages",
+    "accessibility_needs",
+)
+
+
+def normalise_email(value: str) -> str:
+    return (value or "").strip().lower()
+
+
+def normalise_phone(value: str) -> str:
+    """UK numbers to E.164: '07700 900123' -> '+447700900123'. Raises ValidationError otherwise."""
+    digits = re.sub(r"[\s().-]", "", value or "")
+    if not digits:
+        return ""
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits.startswith("0"):
+        digits = "+44" + digits[1:]
+    if not re.fullmatch(r"\+\d{8,15}", digits):
+        raise ValidationError({"phone": _("Enter a phone number like 07700 900123 or +44 7700 900123.")})
+    return digits
+
+
+def normalise_postcode(value: str) -> str:
+    if not (value or "").strip():
+        return ""
+    try:
+        parsed = postcodes.parse(value)
+    except postcodes.InvalidPostcode:
+        raise ValidationError({"postcode": _("Enter a UK postcode like DE22 1AA.")}) from None
+    if not parsed.is_full:
+        raise ValidationError({"postcode": _("Enter the full postcode, like DE22 1AA.")})
+    return parsed.text
+
+
+def _clean(values: dict) -> dict:
+    cleaned = dict(values)
+    if "email" in cleaned:
+        cleaned["email"] = normalise_email(cleaned["email"])
+    if "phone" in cleaned:
+        cleaned["phone"] = normalise_phone(cleaned["phone"])
+    if "postcode" in cleaned:
+        cleaned["postcode"] = normalise_postcode(cleaned["postcode"])
+    unknown = set(cleaned) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValueError(f"not person fields: {sorted(unknown)}")
+    return cleaned
+
+
+@transaction.atomic
+def person_create(*, acting, reason: str = "", **values) -> Person:
+    person = Person(**_clean(values))
+    person.full_clean()
+    person.save()
+    audit_record(actor=acting, action="person.create", target=person, fields=sorted(values), reason=reason)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, acting, reason: str = "", **changes) -> Person:
+    changed = []
+    for name, value in _clean(changes).items():
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+            changed.append(name)
+    if changed:
+        person.full_clean()
+        person.save(update_fields=[*changed, "updated_at"])
+        audit_record(actor=acting, action="person.update", target=person, fields=changed, reason=reason)
+    return person
+
+
+@transaction.atomic
+def group_create(*, acting, name: str, slug: str, level: str, parent: LocalGroup | None = None, **values) -> LocalGroup:
+    group = LocalGroup(name=name, slug=slug, level=level, parent=parent, **values)
+    group.full_clean()
+    group.save()
+    audit_record(actor=acting, action="group.create", target=group, fields=["name", "level", "parent"])
+    return group
+
+
+@transaction.atomic
+def membership_request(*, person: Person, group: LocalGroup, acting) -> Membership:
+    """Ask to join `group`: active at once for open groups, otherwise waiting for an organiser."""
+    membership = Membership.objects.select_for_update().filter(person=person, group=group).first()
+    if membership is not None and membership.status in (Membership.Status.ACTIVE, Membership.Status.REQUESTED):
+        return membership
+    membership = membership or Membership(person=person, group=group)
+    opens = group.join_policy == LocalGroup.JoinPolicy.OPEN
+    membership.status = Membership.Status.ACTIVE if opens else Membership.Status.REQUESTED
+    membership.role = Membership.Role.MEMBER
+    membership.decided_at = timezone.now() if opens else None
+    membership.full_clean(validate_unique=False)
+    membership.save()
+    audit_record(actor=acting, action="membership.request", target=membership, fields=["status"])
+    return membership
+
+
+@transaction.atomic
+def membership_decide(*, membership: Membership, approve: bool, acting, decided_by: Person | None) -> Membership:
+    if membership.status != Membership.Status.REQUESTED:
+        raise ValidationError(_("This request has already been decided."))
+    membership.status = Membership.Status.ACTIVE if approve else Membership.Status.DECLINED
+    membership.decided_at, membership.decided_by = timezone.now(), decided_by
+    membership.save(update_fields=["status", "decided_at", "decided_by"])
+    audit_record(actor=acting, action="membership.decide", target=membership, fields=["status", "decided_by"])
+    return membership
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, role: str, acting) -> Membership:
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if membership.status != Membership.Status.ACTIVE:
+        raise ValidationError(_("Only active members can be given a role."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(actor=acting, action="membership.role", target=membership, fields=["role"])
+    return membership
+
+
+def contact_hash(value: str) -> str:
+    """Keyed hash of a contact detail: proves which address consented without keeping the address."""
+    from groundgame.core.messaging import contact_digest
+
+    return contact_digest(value) if value else ""
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    person: Person,
+    purpose: str,
+    basis: str,
+    action: str,
+    method: str,
+    acting,
+    wording: ConsentWording | None = None,
+    occurred_at: datetime.datetime | None = None,
+) -> ConsentEvent:
+    """Append a consent event (history is never rewritten)."""
+    if purpose not in Purpose.values:
+        raise ValidationError({"purpose": _("Unknown purpose.")})
+    if wording is not None and wording.purpose != purpose:
+        raise ValidationError({"wording": _("That wording was written for another purpose.")})
+    contact = {Purpose.EMAIL: person.email, Purpose.SMS: person.phone, Purpose.PHONE: person.phone}.get(purpose, "")
+    event = ConsentEvent(
+        person=person,
+        purpose=purpose,
+        basis=basis,
+        action=action,
+        method=method,
+        wording=wording,
+        occurred_at=occurred_at or timezone.now(),
+        contact_hash=contact_hash(normalise_email(contact) if purpose == Purpose.EMAIL else contact),
+    )
+    event.full_clean()
+    event.save()
+    audit_record(actor=acting, action="consent.record", target=event, fields=["purpose", "basis", "action"])
+    return event
+
+
+def add_one_month(day: datetime.date) -> datetime.date:
+    """The same day next month, or that month's last day (the ICO's 'one calendar month')."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@transaction.atomic
+def privacy_request_open(
+    *, person: Person, kind: str, acting, received_on: datetime.date | None = None, details: str = ""
+) -> PrivacyRequest:
+    received_on = received_on or timezone.localdate()
+    request = PrivacyRequest(
+        person=person, kind=kind, received_on=received_on, due_on=add_one_month(received_on), details=details
+    )
+    request.full_clean()
+    request.save()
+    audit_record(actor=acting, action="privacy_request.open", target=request, fields=["kind", "due_on"])
+    return request
