@@ -8,7 +8,9 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("groundgame.core.urls")),
     path("", include("groundgame.places.urls")),
+    path("", include("groundgame.people.urls")),
     path("api/", api.urls),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
