@@ -14,6 +14,9 @@ CHANNEL_PURPOSE = {"email": "email", "sms": "sms"}
 
 
 def register_models() -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
     from .models import ConsentEvent, Membership, Person, PersonNote, PrivacyRequest, StaffRole
 
     privacy.register(
@@ -39,7 +42,7 @@ def register_models() -> None:
             "phone": "",
             "postcode": "",
             "interests": "",
-            "languages": list,
+            "languages": lambda row: [],
             "accessibility_needs": "",
             "joined_on": None,
             "user": None,
@@ -85,6 +88,21 @@ def register_models() -> None:
         keep_reason="accountability: proof that the request (including an erasure request) was handled",
         retention=datetime.timedelta(days=6 * 365),
         retention_date_field="received_on",
+    )
+    privacy.register(
+        EmailAddress,
+        category="accounts",
+        person_field="user__person",
+        personal_fields=["email"],
+        erasure=Erasure.DELETE,
+    )
+    privacy.register(
+        Authenticator,
+        category="accounts",
+        person_field="user__person",
+        personal_fields=["data"],
+        erasure=Erasure.DELETE,
+        export=lambda rows: list(rows.values("type", "created_at", "last_used_at")),  # never export the secret
     )
     privacy.register(
         get_user_model(),

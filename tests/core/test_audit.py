@@ -144,7 +144,10 @@ def test_the_guard_migration_can_be_reversed_and_reapplied(steward, alice):
 
 
 def test_admin_shows_audit_events_read_only(client, steward, alice):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
     admin = User.objects.create_superuser("admin", "admin@example.org", "pw")
+    TOTP.activate(admin, generate_totp_secret())  # administrators must use two-factor authentication
     event = audit_record(actor=steward, action="user.update", target=alice, fields=["email"])
     client.force_login(admin)
 
