@@ -4,6 +4,7 @@ import calendar
 import datetime
 import re
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from groundgame.core.audit import audit_record
 from groundgame.places import postcodes
 
 from .models import ConsentEvent, ConsentWording, LocalGroup, Membership, Person, PrivacyRequest, Purpose
+from .rules import person_of
 
 PERSON_FIELDS = (
     "first_name",
@@ -202,4 +204,50 @@ def privacy_request_open(
     request.full_clean()
     request.save()
     audit_record(actor=acting, action="privacy_request.open", target=request, fields=["kind", "due_on"])
+    return request
+
+
+@transaction.atomic
+def person_for_account(*, user) -> Person:
+    """The signed-in user's person record, created from the account's email address if they have none.
+
+    A record that already holds the account's address (an imported member, say) is linked only when allauth has
+    verified that the account owns the address; otherwise joining is refused with a message."""
+    person = person_of(user)
+    if person is not None:
+        return person
+    email = normalise_email(user.email)
+    existing = (
+        Person.objects.select_for_update().filter(email__iexact=email, erased_at__isnull=True).first()
+        if email
+        else None
+    )
+    if existing is not None:
+        if existing.user_id is not None:
+            raise ValidationError(
+                _("Your email address is recorded against another account. Please ask a data steward to help.")
+            )
+        if not EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists():
+            raise ValidationError(
+                _("Someone with your email address is already recorded. Confirm your email address, then try again.")
+            )
+        person = existing
+    else:
+        first_name = (email.split("@")[0] if email else user.get_username())[:80]
+        person = person_create(acting=user, reason="joined a group", first_name=first_name, email=email)
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])
+    audit_record(actor=user, action="person.link_account", target=person, fields=["user"], reason="joined a group")
+    return person
+
+
+@transaction.atomic
+def privacy_request_close(*, request: PrivacyRequest, status: str, acting) -> PrivacyRequest:
+    if status not in (PrivacyRequest.Status.DONE, PrivacyRequest.Status.REFUSED):
+        raise ValueError(f"not a closing status: {status}")
+    request.status = status
+    request.handled_by = person_of(acting)
+    request.completed_at = timezone.now()
+    request.save(update_fields=["status", "handled_by", "completed_at"])
+    audit_record(actor=acting, action="privacy_request.close", target=request, fields=["status", "handled_by"])
     return request
