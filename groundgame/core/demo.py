@@ -1,6 +1,7 @@
 """Prepare the demo: migrate, get and import the reference data, seed demo accounts.
 
-Each later capability extends `seed_demo` with plausible synthetic data of its own."""
+Each later capability extends `seed_demo` with plausible synthetic data of its own, by adding its seeder to
+`DEMO_SEEDERS`."""
 
 import secrets
 from pathlib import Path
@@ -9,23 +10,34 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.utils.module_loading import import_string
+
+DEMO_SEEDERS = ("groundgame.people.demo.seed_demo_lines",)
+"""Each domain app's demo seed, called in this order by `seed_demo` as seeder(password=...) -> lines to print
+(its demo logins and a summary). Named by dotted path and imported only when the demo is seeded, so `core` still
+imports no domain app: this list is the demo's orchestration (like INSTALLED_APPS), not a dependency."""
 
 
 def demo_password_file() -> Path:
     return Path(settings.GROUNDGAME_HOME) / "demo-logins.txt"
 
 
-@transaction.atomic
-def seed_demo() -> list[str]:
-    """Create the demo accounts if missing (idempotent) and return the login lines to print."""
+def demo_password() -> str:
+    """The demo accounts' password: made once per machine and kept (mode 600) in GROUNDGAME_HOME."""
     path = demo_password_file()
     if path.exists():
-        password = path.read_text().strip()
-    else:
-        password = secrets.token_urlsafe(12)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(password)
-        path.chmod(0o600)
+        return path.read_text().strip()
+    password = secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password)
+    path.chmod(0o600)
+    return password
+
+
+@transaction.atomic
+def seed_demo() -> list[str]:
+    """Create the demo accounts and each app's demo data if missing (idempotent); return the lines to print."""
+    password = demo_password()
     user_model = get_user_model()
     admin = user_model.objects.filter(username="admin").first()
     if admin is None:
@@ -33,7 +45,10 @@ def seed_demo() -> list[str]:
     elif not admin.check_password(password):
         admin.set_password(password)
         admin.save(update_fields=["password"])
-    return [f"Administrator (/admin/): admin / {password}"]
+    lines = [f"Administrator (/admin/): admin / {password}"]
+    for seeder in DEMO_SEEDERS:
+        lines += import_string(seeder)(password=password)
+    return lines
 
 
 def prepare_demo(*, out) -> tuple[bool, list[str]]:

@@ -251,3 +251,18 @@ def privacy_request_close(*, request: PrivacyRequest, status: str, acting) -> Pr
     request.save(update_fields=["status", "handled_by", "completed_at"])
     audit_record(actor=acting, action="privacy_request.close", target=request, fields=["status", "handled_by"])
     return request
+
+
+@transaction.atomic
+def person_erase(*, person: Person, acting, reason: str):
+    """Erase a person everywhere (core.privacy), after putting their email addresses and phone number on the
+    suppression list, so that neither messages nor a later import can bring them back."""
+    from groundgame.core import privacy
+    from groundgame.core.messaging import suppressed_contact_add
+    from groundgame.core.models import Channel
+
+    account_email = person.user.email if person.user_id else ""
+    for channel, value in ((Channel.EMAIL, person.email), (Channel.EMAIL, account_email), (Channel.SMS, person.phone)):
+        if value:
+            suppressed_contact_add(channel=channel, value=value, acting=acting, reason=reason)
+    return privacy.erase_person(person, actor=acting, reason=reason)

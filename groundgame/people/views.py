@@ -517,7 +517,7 @@ def privacy_request_erase(request, pk: int):
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            core_privacy.erase_person(item.person, actor=request.user, reason=f"privacy request {item.pk}")
+            services.person_erase(person=item.person, acting=request.user, reason=f"privacy request {item.pk}")
             services.privacy_request_close(request=item, status=PrivacyRequest.Status.DONE, acting=request.user)
         messages.success(request, _("The person's data was erased and the request closed."))
         return redirect("people:privacy")
