@@ -45,7 +45,11 @@ def seed_demo() -> list[str]:
     elif not admin.check_password(password):
         admin.set_password(password)
         admin.save(update_fields=["password"])
-    lines = [f"Administrator (/admin/): admin / {password}"]
+    # Sign-in is by verified email address (allauth): the demo administrator's address is verified up front.
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.get_or_create(user=admin, email=admin.email, defaults={"verified": True, "primary": True})
+    lines = [f"Administrator (/admin/): admin@example.org / {password}"]
     for seeder in DEMO_SEEDERS:
         lines += import_string(seeder)(password=password)
     return lines

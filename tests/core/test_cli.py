@@ -60,7 +60,7 @@ def free_port() -> int:
 
 
 def admin_password(output: str) -> str:
-    match = re.search(r"admin / (\S+)", output)
+    match = re.search(r"admin@example.org / (\S+)", output)
     assert match, f"no admin login line in:\n{output}"
     return match.group(1)
 
@@ -81,7 +81,7 @@ def test_demo_prepares_everything_and_prints_the_url_and_logins(first_demo, demo
     assert first_demo.returncode == 0, first_demo.stderr
     out = first_demo.stdout
     assert "Open http://127.0.0.1:8000/" in out
-    assert re.search(r"Administrator \(/admin/\): admin / \S+", out)
+    assert re.search(r"Administrator \(/admin/\): admin@example.org / \S+", out)
     assert re.search(r"(\d+) files checked, \1 changed the database", out)
     assert (demo_home / "groundgame.sqlite3").exists()
     assert (demo_home / "demo-logins.txt").read_text().strip() == admin_password(out)
