@@ -171,7 +171,7 @@ def test_core_seed_demo_seeds_people_and_prints_their_logins(reference_db, setti
     lines = seed_demo()
 
     password = (tmp_path / "demo-logins.txt").read_text().strip()
-    assert lines[0] == f"Administrator (/admin/): admin / {password}"
+    assert lines[0] == f"Administrator (/admin/): admin@example.org / {password}"
     assert f"Organiser of Leeds Central and Headingley: organiser@example.org / {password}" in lines
     assert any(line.startswith("Data steward: steward@example.org / ") for line in lines)
     assert lines[-1].startswith(f"Demo people: {demo.PEOPLE + len(demo.DEMO_ACCOUNTS):,} in 40 local groups")
