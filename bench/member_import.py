@@ -30,14 +30,13 @@ import os
 import platform
 import random
 import secrets
-import shutil
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from scratch import PostgresScratch  # bench/ is the script directory, so on sys.path
+from scratch import PostgresScratch, cleanup  # bench/ is the script directory, so on sys.path
 
 TARGET_SECONDS = 30.0
 DEFAULT_POSTGRES_URL = "postgres://%2Fvar%2Frun%2Fpostgresql/postgres"
@@ -303,13 +302,7 @@ def main() -> int:
         django.db.connections.close_all()
         return 1 if (args.strict and committed >= TARGET_SECONDS) else 0
     finally:
-        if scratch is not None:
-            with contextlib.suppress(Exception):
-                from django.db import connections
-
-                connections.close_all()
-            scratch.drop()
-        shutil.rmtree(home, ignore_errors=True)
+        cleanup(scratch, home)
 
 
 if __name__ == "__main__":

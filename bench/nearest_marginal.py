@@ -48,7 +48,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from scratch import PostgresScratch  # bench/ is the script directory, so on sys.path
+from scratch import PostgresScratch, cleanup  # bench/ is the script directory, so on sys.path
 
 P50_TARGET_MS = 1.0
 RATIO_TARGET = 0.60
@@ -661,13 +661,7 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
-        if scratch is not None:
-            with contextlib.suppress(Exception):
-                from django.db import connections
-
-                connections.close_all()
-            scratch.drop()
-        shutil.rmtree(home, ignore_errors=True)
+        cleanup(scratch, home)
 
 
 if __name__ == "__main__":

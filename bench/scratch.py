@@ -1,7 +1,9 @@
 """What the benchmark scripts share: a scratch PostgreSQL database created for one run and dropped after it."""
 
+import contextlib
 import os
 import secrets
+import shutil
 import urllib.parse
 from dataclasses import dataclass, field
 
@@ -34,3 +36,14 @@ class PostgresScratch:
     def drop(self) -> None:
         with self._admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def cleanup(scratch: PostgresScratch | None, home) -> None:
+    """End of a benchmark run: close connections, drop the scratch database, remove the temporary home."""
+    if scratch is not None:
+        with contextlib.suppress(Exception):
+            from django.db import connections
+
+            connections.close_all()
+        scratch.drop()
+    shutil.rmtree(home, ignore_errors=True)

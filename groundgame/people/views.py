@@ -57,6 +57,16 @@ def _require(user, perm: str, obj=None) -> None:
         raise PermissionDenied
 
 
+def _group_membership(user, perm: str, slug: str, membership_id: int) -> tuple[LocalGroup, Membership]:
+    """The group (403 without `perm` on it) and one of ITS memberships (404 for another group's, even by id)."""
+    group = get_object_or_404(LocalGroup, slug=slug)
+    _require(user, perm, group)
+    membership = selectors.group_membership(group=group, pk=membership_id)
+    if membership is None:
+        raise Http404
+    return group, membership
+
+
 # --- groups (public) -------------------------------------------------------------------------------------------------
 
 
@@ -129,11 +139,7 @@ def group_members(request, slug: str):
 @login_required
 @require_POST
 def membership_decide(request, slug: str, membership_id: int):
-    group = get_object_or_404(LocalGroup, slug=slug)
-    _require(request.user, "people.decide_membership", group)
-    membership = selectors.group_membership(group=group, pk=membership_id)
-    if membership is None:
-        raise Http404
+    group, membership = _group_membership(request.user, "people.decide_membership", slug, membership_id)
     form = DecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose to approve or decline the request."))
@@ -157,11 +163,7 @@ def membership_decide(request, slug: str, membership_id: int):
 @login_required
 @require_POST
 def membership_role(request, slug: str, membership_id: int):
-    group = get_object_or_404(LocalGroup, slug=slug)
-    _require(request.user, "people.change_group", group)
-    membership = selectors.group_membership(group=group, pk=membership_id)
-    if membership is None:
-        raise Http404
+    group, membership = _group_membership(request.user, "people.change_group", slug, membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a role."))
