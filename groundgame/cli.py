@@ -79,6 +79,7 @@ def serve(argv: list[str]) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     _call("collectstatic", "--noinput", "--verbosity=0")
+    _call("createcachetable")  # the shared cache of sign-in throttles (settings/production.py); no-op once made
     command = [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--host", args.host, "--port", str(args.port),
         "--workers", str(args.workers), "--blocking-threads", str(args.threads), "groundgame.wsgi:application",

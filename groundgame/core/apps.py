@@ -10,8 +10,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import privacy
-        from .models import AuditEvent, MessageDelivery, SuppressedContact, User
+        from . import privacy, tasks  # noqa: F401  (tasks declares core's periodic tasks)
+        from .models import AuditEvent, MessageDelivery, PeriodicJob, RetentionRun, SuppressedContact, User
 
         if privacy.entry_for(MessageDelivery) is None:
             privacy.register(
@@ -26,6 +26,8 @@ class CoreConfig(AppConfig):
         for model, reason in [
             (AuditEvent, "user ids and field names only, never values; append-only and needs no erasure"),
             (SuppressedContact, "keyed hashes only, kept after erasure so an erased contact is never used again"),
+            (PeriodicJob, "a periodic task's name and when it last ran"),
+            (RetentionRun, "counts of rows per category, no ids or values"),
             (User.groups.through, "an account's permission groups: authorisation links, no personal data"),
             (User.user_permissions.through, "an account's permissions: authorisation links, no personal data"),
         ]:

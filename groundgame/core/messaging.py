@@ -57,6 +57,7 @@ __all__ = [
     "set_address_resolver",
     "set_basis_checker",
     "set_unsubscribe_handler",
+    "sms_received",
     "sms_outbox",
     "suppressed_contact_add",
     "unsubscribe_token",
@@ -151,6 +152,21 @@ def contact_digest(value: str) -> str:
     digest is the same whichever function made it, so consent evidence and the suppression list can be matched."""
     channel = Channel.EMAIL if "@" in value else Channel.SMS
     return contact_hash(channel=channel, value=value)
+
+
+# What a reply to a text message may say to stop all texts (UK mobile operators' and providers' usual keywords).
+SMS_STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "OPTOUT", "OPT-OUT"})
+
+
+def sms_received(*, sender: str, text: str) -> bool:
+    """An incoming text. A stop word (alone, any case, with punctuation) puts the sender's number on the suppression
+    list, so nothing is texted to it again; returns whether it did. Other texts are ignored (not stored)."""
+    words = (text or "").split()
+    word = re.sub(r"[^A-Za-z-]", "", words[0]).upper() if len(words) == 1 else ""
+    if word not in SMS_STOP_WORDS or len(re.sub(r"\D", "", sender or "")) < 8:
+        return False
+    suppressed_contact_add(channel=Channel.SMS, value=sender, reason="SMS reply: stop")
+    return True
 
 
 def contact_is_suppressed(*, channel: str, value: str) -> bool:
@@ -308,7 +324,8 @@ def message_send(
                 subject=subject,
                 body=_email_body(body, link),
                 to=[address],
-                headers={"List-Unsubscribe": f"<{link}>"},
+                # RFC 8058 one-click: mail providers POST "List-Unsubscribe=One-Click" to the link (core.views).
+                headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
             ).send()
         else:
             sms_backend().send(address, body)

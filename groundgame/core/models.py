@@ -170,3 +170,46 @@ class SuppressedContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.contact_hash[:12]}…"
+
+
+class PeriodicJob(models.Model):
+    """When the scheduler last queued one periodic task (`core.scheduling`): the guard against queuing it twice."""
+
+    name = models.CharField(_("name"), max_length=100, primary_key=True)
+    last_enqueued_at = models.DateTimeField(_("last queued at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("periodic job")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RetentionRun(models.Model):
+    """One run of the scheduled retention task: the dry-run report, or the erasure that followed one.
+
+    Counts per privacy-registry entry only (no ids, no values). An erasure run acts `as_of` the time of an earlier
+    report, so it erases only rows that report listed (see `core.privacy.retention_scheduled_run`).
+    """
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("dry-run report")
+        ENFORCE = "enforce", _("erasure")
+
+    ran_at = models.DateTimeField(_("ran at"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    as_of = models.DateTimeField(_("rows past retention as of"))
+    counts = models.JSONField(_("rows per category"), default=dict)
+    total = models.PositiveIntegerField(_("total rows"), default=0)
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+        verbose_name = _("retention run")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["report", "enforce"]), name="retentionrun_kind_valid"),
+            models.CheckConstraint(condition=Q(as_of__lte=models.F("ran_at")), name="retentionrun_as_of_not_future"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.ran_at:%Y-%m-%d %H:%M}: {self.total}"

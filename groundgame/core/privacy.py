@@ -29,7 +29,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .audit import audit_record_many
-from .models import AuditEvent
+from .models import AuditEvent, RetentionRun
 
 DEFAULT_PERSON_MODEL = "people.Person"
 
@@ -409,6 +409,73 @@ def retention_enforce(now: datetime.datetime | None = None, *, actor=None) -> li
         count = _apply(entry, erasure, entry.rows_past_retention(now), actor=actor, reason=reason[:255])
         outcomes.append(ErasureOutcome(entry=entry, erasure=erasure, rows=count))
     return outcomes
+
+
+def retention_scheduled_run(now: datetime.datetime | None = None) -> list:
+    """The daily retention task: a dry-run report now; then, when enforcement is on, erase what an earlier report
+    listed.
+
+    Erasure acts as of the latest report at least `GROUNDGAME_RETENTION_GRACE_DAYS` old, so every row it erases was
+    in a report stewards could read on the privacy dashboard for that long first. Returns the runs it recorded.
+    """
+    now = now or timezone.now()
+    report = retention_report(now)
+    runs = [
+        RetentionRun.objects.create(
+            ran_at=now,
+            kind=RetentionRun.Kind.REPORT,
+            as_of=now,
+            counts={entry.label: count for entry, count in report},
+            total=sum(count for _, count in report),
+        )
+    ]
+    if not getattr(settings, "GROUNDGAME_RETENTION_ENFORCE", True):
+        return runs
+    grace = datetime.timedelta(days=getattr(settings, "GROUNDGAME_RETENTION_GRACE_DAYS", 7))
+    reviewed = RetentionRun.objects.filter(kind=RetentionRun.Kind.REPORT, ran_at__lte=now - grace).first()
+    if reviewed is None:
+        return runs
+    with transaction.atomic():
+        outcomes = retention_enforce(reviewed.as_of)
+        runs.append(
+            RetentionRun.objects.create(
+                ran_at=now,
+                kind=RetentionRun.Kind.ENFORCE,
+                as_of=reviewed.as_of,
+                counts={o.entry.label: o.rows for o in outcomes},
+                total=sum(o.rows for o in outcomes),
+            )
+        )
+    return runs
+
+
+@dataclass
+class RetentionStatus:
+    report: Any  # the latest RetentionRun report, or None
+    erasure: Any  # the latest RetentionRun erasure, or None
+    enforced: bool
+    grace_days: int
+
+    @property
+    def report_rows(self) -> list[tuple[str, int]]:
+        """(registry entry label, rows past retention) for the entries the latest report found rows in."""
+        return [(label, n) for label, n in sorted((self.report.counts if self.report else {}).items()) if n]
+
+    @property
+    def erases_on(self) -> datetime.datetime | None:
+        """When the latest report's rows will be erased (if enforcement is on and they are still there)."""
+        if not (self.enforced and self.report):
+            return None
+        return self.report.ran_at + datetime.timedelta(days=self.grace_days)
+
+
+def retention_status() -> RetentionStatus:
+    return RetentionStatus(
+        report=RetentionRun.objects.filter(kind=RetentionRun.Kind.REPORT).first(),
+        erasure=RetentionRun.objects.filter(kind=RetentionRun.Kind.ENFORCE).first(),
+        enforced=getattr(settings, "GROUNDGAME_RETENTION_ENFORCE", True),
+        grace_days=getattr(settings, "GROUNDGAME_RETENTION_GRACE_DAYS", 7),
+    )
 
 
 # --- the check that nothing personal escapes the registry --------------------------------------------------------

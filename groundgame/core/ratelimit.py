@@ -1,13 +1,13 @@
 """A fixed-window rate limit per client for public endpoints, backed by the cache.
 
-With the default local-memory cache the count is per server process; configure a shared cache
-(CACHES) to make it global. Clients are identified by REMOTE_ADDR (set it from a trusted proxy header
-in your front server)."""
+Counts live in the "ratelimit" cache (CACHES): local memory, per server process, even in production, so a lookup
+costs no database write; point that alias at Redis or Memcached to make the limit global. Clients are identified by
+REMOTE_ADDR (set it from a trusted proxy header in your front server)."""
 
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 WINDOW_SECONDS = 60
 
@@ -24,6 +24,7 @@ def check(request, scope: str, per_minute: int | None = None) -> int | None:
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     key = f"rl:{scope}:{client_key(request)}:{window}"
+    cache = caches["ratelimit"]
     if cache.add(key, 1, WINDOW_SECONDS + 1):
         count = 1
     else:

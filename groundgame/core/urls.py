@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("sms/inbound/<str:secret>/", views.sms_inbound, name="sms_inbound"),
 ]

@@ -8,6 +8,6 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        from . import privacy
+        from . import privacy, tasks  # noqa: F401  (tasks declares people's periodic tasks)
 
         privacy.connect()

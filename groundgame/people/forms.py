@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groundgame.places import postcodes
 
-from .models import LocalGroup, Membership, Person, PrivacyRequest, Skill
+from .models import LocalGroup, Membership, Person, PersonNote, PrivacyRequest, Skill
 
 
 class PersonForm(forms.Form):
@@ -20,6 +20,9 @@ class PersonForm(forms.Form):
     joined_on = forms.DateField(
         label=_("Joined on"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("YYYY-MM-DD")
     )
+    skills = forms.ModelMultipleChoiceField(
+        label=_("Skills"), queryset=Skill.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     interests = forms.CharField(label=_("Interests"), max_length=300, required=False)
     languages = forms.CharField(
         label=_("Languages"), max_length=100, required=False, help_text=_("Language codes, comma-separated: en, cy")
@@ -29,8 +32,9 @@ class PersonForm(forms.Form):
     )
 
     def __init__(self, *args, person: Person, can_change_status: bool, **kwargs):
-        initial = {name: getattr(person, name) for name in self.base_fields if name != "languages"}
+        initial = {name: getattr(person, name) for name in self.base_fields if name not in {"languages", "skills"}}
         initial["languages"] = ", ".join(person.languages or [])
+        initial["skills"] = list(person.skills.all()) if person.pk else []
         super().__init__(*args, initial=initial, **kwargs)
         if not can_change_status:
             del self.fields["status"]
@@ -125,3 +129,15 @@ class AuditFilterForm(forms.Form):
     )
     target_id = forms.CharField(label=_("Record id"), required=False, max_length=64)
     actor = forms.IntegerField(label=_("Actor (user id)"), required=False, min_value=1)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    visibility = forms.ChoiceField(label=_("Visible to"), choices=PersonNote.Visibility.choices)
+
+    def __init__(self, *args, can_write_steward_notes: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_write_steward_notes:  # organisers write notes their fellow organisers read
+            self.fields["visibility"].choices = [
+                c for c in PersonNote.Visibility.choices if c[0] == PersonNote.Visibility.ORGANISERS
+            ]

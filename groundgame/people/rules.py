@@ -105,7 +105,11 @@ rules.add_perm("people.change_group", organises_group | is_administrator)
 rules.add_perm("people.view_person", is_self | organises_person | is_data_steward | is_administrator)
 rules.add_perm("people.change_person", is_self | organises_person | is_administrator)
 rules.add_perm("people.view_steward_notes", is_data_steward)
+rules.add_perm("people.add_note", organises_person | is_data_steward | is_administrator)
 rules.add_perm("people.use_directory", is_organiser_anywhere | is_administrator)
+# Importing members from a CSV file (people/import_views.py): into the groups the user organises (every group, for
+# administrators); matched people are updated only where people.change_person allows.
+rules.add_perm("people.import_members", is_organiser_anywhere | is_administrator)
 # Privacy
 rules.add_perm("people.handle_privacy_requests", is_data_steward)
 rules.add_perm("people.view_audit_log", is_data_steward)

@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from groundgame.core.audit import audit_record
 from groundgame.places import postcodes
 
-from .models import ConsentEvent, ConsentWording, LocalGroup, Membership, Person, PrivacyRequest, Purpose
+from .models import (
+    ConsentEvent,
+    ConsentWording,
+    LocalGroup,
+    Membership,
+    Person,
+    PersonNote,
+    PrivacyRequest,
+    Purpose,
+)
 from .rules import person_of
 
 PERSON_FIELDS = (
@@ -84,7 +93,9 @@ def person_create(*, acting, reason: str = "", **values) -> Person:
 
 
 @transaction.atomic
-def person_update(*, person: Person, acting, reason: str = "", **changes) -> Person:
+def person_update(*, person: Person, acting, reason: str = "", skills=None, **changes) -> Person:
+    """Change the given fields (and, when `skills` is given, set the person's skills to exactly those);
+    audits the names of the fields that actually changed."""
     changed = []
     for name, value in _clean(changes).items():
         if getattr(person, name) != value:
@@ -93,8 +104,22 @@ def person_update(*, person: Person, acting, reason: str = "", **changes) -> Per
     if changed:
         person.full_clean()
         person.save(update_fields=[*changed, "updated_at"])
+    if skills is not None and {s.pk for s in skills} != set(person.skills.values_list("pk", flat=True)):
+        person.skills.set(skills)
+        changed.append("skills")
+    if changed:
         audit_record(actor=acting, action="person.update", target=person, fields=changed, reason=reason)
     return person
+
+
+@transaction.atomic
+def person_note_add(*, person: Person, acting, author: Person | None, text: str, visibility: str) -> PersonNote:
+    """Add a note about `person`, readable by the roles `visibility` names (selectors.notes_visible_to)."""
+    note = PersonNote(person=person, author=author, text=text.strip(), visibility=visibility)
+    note.full_clean()
+    note.save()
+    audit_record(actor=acting, action="note.create", target=note, fields=["person", "text", "visibility"])
+    return note
 
 
 @transaction.atomic

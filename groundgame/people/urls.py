@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -15,8 +15,14 @@ urlpatterns = [
     path("groups/<slug:slug>/members/<int:membership_id>/role/", views.membership_role, name="membership_role"),
     path("people/", views.directory, name="directory"),
     path("people/export.csv", views.directory_csv, name="directory_csv"),
+    path("people/import/", import_views.import_upload, name="import"),
+    path("people/import/<slug:token>/", import_views.import_mapping, name="import_mapping"),
+    path("people/import/<slug:token>/check/", import_views.import_check, name="import_check"),
+    path("people/import/<slug:token>/commit/", import_views.import_commit, name="import_commit"),
+    path("people/import/<slug:token>/discard/", import_views.import_discard, name="import_discard"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/notes/", views.person_note_add, name="person_note_add"),
     path("privacy/", views.privacy_dashboard, name="privacy"),
     path("privacy/requests/new/", views.privacy_request_open, name="privacy_request_open"),
     path("privacy/requests/<int:pk>/", views.privacy_request_detail, name="privacy_request"),

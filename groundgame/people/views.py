@@ -41,6 +41,7 @@ from .forms import (
     DecideForm,
     DirectoryForm,
     EraseForm,
+    NoteForm,
     PersonForm,
     PrivacyRequestForm,
     RoleForm,
@@ -232,6 +233,7 @@ def person_detail(request, pk: int):
         "skills": list(person.skills.all()),
         "consent": selectors.consent_summary(person=person),
         "notes": selectors.notes_visible_to(user=request.user, person=person),
+        "note_form": _note_form(request.user, person),
         "can_edit": authority is not None and person.erased_at is None,
         "can_view_audit": request.user.has_perm("people.view_audit_log"),
     }
@@ -269,6 +271,38 @@ def person_edit(request, pk: int):
             messages.success(request, _("Saved."))
             return redirect(person)
     return render(request, "people/person_edit.html", {"person": person, "form": form, "authority": authority})
+
+
+def _note_form(user, person: Person, data=None) -> NoteForm | None:
+    if person.erased_at is not None or not user.has_perm("people.add_note", person):
+        return None
+    return NoteForm(data, can_write_steward_notes=user.has_perm("people.view_steward_notes", person))
+
+
+@never_cache
+@login_required
+@require_POST
+def person_note_add(request, pk: int):
+    person = _person_or_404(request, pk)
+    form = _note_form(request.user, person, request.POST)
+    if form is None:
+        raise PermissionDenied
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("The note was not saved: %(errors)s")
+            % {"errors": " ".join(e for errors in form.errors.values() for e in errors)},
+        )
+        return redirect(person)
+    services.person_note_add(
+        person=person,
+        acting=request.user,
+        author=person_of(request.user),
+        text=form.cleaned_data["text"],
+        visibility=form.cleaned_data["visibility"],
+    )
+    messages.success(request, _("Note added."))
+    return redirect(f"{person.get_absolute_url()}#notes-heading")
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -425,6 +459,7 @@ def _render_dashboard(request, form, status: int = 200):
         "overdue_count": sum(1 for r in open_requests if r.overdue),
         "closed_requests": selectors.privacy_requests_closed(),
         "can_view_audit": request.user.has_perm("people.view_audit_log"),
+        "retention": core_privacy.retention_status(),
     }
     return render(request, "people/privacy_dashboard.html", context, status=status)
 

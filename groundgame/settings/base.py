@@ -12,10 +12,13 @@ Environment variables:
 - GROUNDGAME_SITE_URL: the public address, for links in emails (unsubscribe).
 - GROUNDGAME_SMS_BACKEND: dotted path of the SMS provider backend (default: print to the console).
 - GROUNDGAME_SUPPRESSION_KEY: key for the hashes of suppressed contacts (required in production).
+- GROUNDGAME_SMS_INBOUND_SECRET: the secret path part of the SMS provider's webhook /sms/inbound/<secret>/ (STOP).
 - DEFAULT_FROM_EMAIL, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS: outbound email.
 - GROUNDGAME_POSTCODES_IN_MEMORY: hold the postcode table in each process when it has at most this many
   rows (default 3,000,000, the whole UK: about 80 MB per process); 0 reads postcodes from the database.
 - GROUNDGAME_PUBLIC_API_RATE: requests per minute per client on public API endpoints (default 120).
+- GROUNDGAME_RETENTION_ENFORCE: "false" makes the daily retention task report only (default: erase after grace).
+- GROUNDGAME_RETENTION_GRACE_DAYS: how long a retention report is shown before its rows are erased (default 7).
 """
 
 import os
@@ -52,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks",
+    "django_tasks_db",
     "groundgame.core",
     "groundgame.places",
     "groundgame.people",
@@ -96,6 +101,7 @@ AUTH_USER_MODEL = "core.User"
 GROUNDGAME_PERSON_MODEL = "people.Person"
 GROUNDGAME_SITE_URL = os.environ.get("GROUNDGAME_SITE_URL", "http://127.0.0.1:8000")
 GROUNDGAME_SMS_BACKEND = os.environ.get("GROUNDGAME_SMS_BACKEND", "groundgame.core.messaging.ConsoleSmsBackend")
+GROUNDGAME_SMS_INBOUND_SECRET = os.environ.get("GROUNDGAME_SMS_INBOUND_SECRET", "")  # empty: no inbound texts
 GROUNDGAME_SUPPRESSION_KEY = os.environ.get("GROUNDGAME_SUPPRESSION_KEY", "")  # empty: derived from SECRET_KEY
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Groundgame <noreply@localhost>")
 
@@ -180,7 +186,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "groundgame"}}
+# "default" holds sign-in throttles, lockouts and used two-factor codes (allauth): per process here, shared (the
+# database) in production, where several processes serve. "ratelimit" counts public API requests (core/ratelimit.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "groundgame"},
+    "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "groundgame-ratelimit"},
+}
+
+# Background work (django-tasks): queued in the database, run by `groundgame db_worker`; periodic tasks are queued
+# by `groundgame scheduler` (core/scheduling.py, docs/deployment.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Retention (core/privacy.py): the daily task reports rows past their retention period, and erases the rows an
+# earlier report listed once that report is GROUNDGAME_RETENTION_GRACE_DAYS old (false: report only).
+GROUNDGAME_RETENTION_ENFORCE = os.environ.get("GROUNDGAME_RETENTION_ENFORCE", "true").lower() in {"1", "true", "yes"}
+GROUNDGAME_RETENTION_GRACE_DAYS = int(os.environ.get("GROUNDGAME_RETENTION_GRACE_DAYS", "7"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

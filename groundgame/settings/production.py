@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
+from .base import CACHES, SECRET_KEY
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
@@ -30,4 +30,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"  # links in account emails (verification
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Sign-in lockout and two-factor replay protection must count across processes: a database table (created by
+# `groundgame serve`); public API rate limits stay per process (CACHES["ratelimit"]). See docs/accounts.md.
+CACHES = {
+    **CACHES,
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "groundgame_cache"},
 }

@@ -20,3 +20,5 @@ WHITENOISE_AUTOREFRESH = True
 # Rate limiting is exercised by its own tests (override_settings); other tests should not trip it.
 GROUNDGAME_PUBLIC_API_RATE = 100_000
 GROUNDGAME_SMS_BACKEND = "groundgame.core.messaging.LocmemSmsBackend"
+# Tasks run when queued, in the test's transaction; tests of the worker path override TASKS.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

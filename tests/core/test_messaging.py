@@ -133,6 +133,7 @@ def test_with_a_basis_the_email_is_sent_with_an_unsubscribe_link_and_header(hook
     assert link.startswith(f"{SITE}/unsubscribe/") and link.endswith("/")
     assert message.body.startswith("Join us at 10am.") and link in message.body
     assert (delivery.status, delivery.basis, delivery.basis_evidence) == ("sent", "consent", "41")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # RFC 8058
     assert messaging.unsubscribe_token_read(link.removeprefix(f"{SITE}/unsubscribe/").rstrip("/")) == (
         alice.pk,
         "email",
@@ -242,6 +243,56 @@ def test_the_unsubscribe_form_is_csrf_protected(hooks, alice):
 
     assert response.status_code == 403
     assert hooks.unsubscribed == []
+
+
+def test_a_mail_providers_one_click_post_unsubscribes_without_a_csrf_token(hooks, alice):
+    """RFC 8058: the provider POSTs "List-Unsubscribe=One-Click" to the List-Unsubscribe URL, with no cookies."""
+    from django.test import Client
+
+    link = messaging.unsubscribe_url(recipient_id=alice.pk, channel="email", purpose="email_updates").removeprefix(SITE)
+
+    response = Client(enforce_csrf_checks=True).post(link, {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200 and response.content == b"unsubscribed"
+    assert hooks.unsubscribed == [(alice.pk, "email", "email_updates")]
+    assert (
+        Client(enforce_csrf_checks=True).post("/unsubscribe/tampered/", {"List-Unsubscribe": "One-Click"}).status_code
+        == 400
+    )
+
+
+@pytest.mark.parametrize("text", ["STOP", "stop", " Stop. ", "STOPALL", "unsubscribe"])
+def test_a_stop_reply_suppresses_the_number_so_no_text_goes_to_it_again(hooks, alice, text):
+    hooks.bases[(alice.pk, Channel.SMS, "sms_updates")] = Basis("consent", 1)
+    PHONES[alice.pk] = "+447700900123"
+
+    assert messaging.sms_received(sender="07700 900123", text=text) is True
+
+    with pytest.raises(MessageRefused, match="suppressed"):
+        send(alice, channel=Channel.SMS, purpose="sms_updates")
+    assert messaging.sms_outbox == []
+
+
+def test_the_sms_providers_webhook_needs_the_configured_secret(hooks, client, settings):
+    reply = {"from": "+447700900123", "text": "STOP"}
+    settings.GROUNDGAME_SMS_INBOUND_SECRET = ""
+    assert client.post("/sms/inbound/anything/", reply).status_code == 404  # off unless configured
+
+    settings.GROUNDGAME_SMS_INBOUND_SECRET = "s3cret-path-part"
+    assert client.post("/sms/inbound/wrong/", reply).status_code == 404
+    assert not SuppressedContact.objects.exists()
+    assert client.get("/sms/inbound/s3cret-path-part/").status_code == 405
+
+    response = client.post("/sms/inbound/s3cret-path-part/", reply)
+
+    assert response.content == b"stopped"
+    assert messaging.contact_is_suppressed(channel=Channel.SMS, value="07700900123")
+
+
+@pytest.mark.parametrize("text", ["", "Stop by at 6?", "yes", "STOP please now"])
+def test_other_replies_suppress_nothing(hooks, text):
+    assert messaging.sms_received(sender="+447700900123", text=text) is False
+    assert not SuppressedContact.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,17 @@ def test_production_settings_load_with_a_secret_and_keep_debug_off(tmp_path):
     assert "*" not in run.stdout.split("HOSTS", 1)[1]
 
 
+def test_production_shares_sign_in_throttles_between_processes_and_keeps_api_counts_local(tmp_path):
+    code = "import groundgame.settings.production as s; print(*(c['BACKEND'] for c in s.CACHES.values()))"
+    run = run_python(code, tmp_path, SECRET_KEY=secrets.token_urlsafe(50), GROUNDGAME_SUPPRESSION_KEY="k" * 32)
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [
+        "django.core.cache.backends.db.DatabaseCache",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]
+
+
 def test_manage_py_check_deploy_with_production_settings_reports_no_issues(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
     env.update(

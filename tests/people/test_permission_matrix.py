@@ -208,6 +208,13 @@ MATRIX: dict[str, Row] = {
         ),
         PUBLIC,
     ),
+    # The SMS provider's webhook: a secret path part, unset in this world (tests/core/test_messaging.py tests it set).
+    "core:sms_inbound": Row(
+        "POST",
+        lambda w, o: reverse("core:sms_inbound", args=["guess"]),
+        {"-": everyone(NOT_FOUND)},
+        data=lambda w, o: {},
+    ),
     # Groups: public pages; joining needs an account.
     "people:groups": Row("GET", lambda w, o: reverse("people:groups"), PUBLIC),
     "people:group": Row(
@@ -257,6 +264,16 @@ MATRIX: dict[str, Row] = {
             "B": expect(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK),
         },
     ),
+    # Notes: whoever may see the person and organises them (or stewards, administrators); a member sees no one else.
+    "people:person_note_add": Row(
+        "POST",
+        lambda w, o: reverse("people:person_note_add", args=[w.subjects[o].pk]),
+        {
+            "A": expect(LOGIN, NOT_FOUND, REDIRECT, REDIRECT, NOT_FOUND, REDIRECT, REDIRECT),
+            "B": expect(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, REDIRECT, REDIRECT, REDIRECT),
+        },
+        data=lambda w, o: {"text": "Prefers evenings.", "visibility": "organisers"},
+    ),
     # The directory lists only people the user may see (tested in test_views.py); here: who may open it at all.
     "people:directory": Row(
         "GET", lambda w, o: reverse("people:directory"), {"-": expect(LOGIN, FORBIDDEN, OK, OK, OK, FORBIDDEN, OK)}
@@ -264,6 +281,25 @@ MATRIX: dict[str, Row] = {
     "people:directory_csv": Row(
         "GET", lambda w, o: reverse("people:directory_csv"), {"-": expect(LOGIN, FORBIDDEN, OK, OK, OK, FORBIDDEN, OK)}
     ),
+    # Member import: organisers and administrators. An upload is reachable only from the session of the user who
+    # made it, so any other token (here one that is in nobody's session) is 404 to everyone who may import; the
+    # owner's own path is walked in test_import_views.py.
+    "people:import": Row(
+        "GET", lambda w, o: reverse("people:import"), {"-": expect(LOGIN, FORBIDDEN, OK, OK, OK, FORBIDDEN, OK)}
+    ),
+    **{
+        name: Row(
+            method,
+            lambda w, o, name=name: reverse(name, args=["0123456789abcdef0123456789abcdef"]),
+            {"another's upload": expect(LOGIN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, FORBIDDEN, NOT_FOUND)},
+        )
+        for name, method in [
+            ("people:import_mapping", "GET"),
+            ("people:import_check", "GET"),
+            ("people:import_commit", "POST"),
+            ("people:import_discard", "POST"),
+        ]
+    },
     # Privacy: data stewards only, whoever the request is about.
     "people:privacy": Row("GET", lambda w, o: reverse("people:privacy"), {"-": STEWARDS}),
     "people:privacy_request_open": Row(

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundgame.core import privacy as core_privacy
-from groundgame.core.models import AuditEvent
+from groundgame.core.models import AuditEvent, RetentionRun
 from groundgame.people import services
 from groundgame.people.models import (
     ConsentEvent,
@@ -343,6 +343,56 @@ def test_notes_are_shown_by_visibility(client, derby):
     assert "Happy to drive." not in html and "Asked about erasure." not in html
 
 
+def test_organisers_add_notes_for_organisers_and_stewards_may_also_write_stewards_only_notes(client, derby):
+    person = MembershipFactory(group=derby).person
+    url = reverse("people:person_note_add", args=[person.pk])
+    organiser = organiser_of(derby)
+    sign_in(client, organiser)
+    assert 'data-testid="note-form"' in client.get(reverse("people:person", args=[person.pk])).content.decode()
+
+    response = client.post(url, {"text": "  Can drive on Saturdays. ", "visibility": "organisers"})
+    refused = client.post(url, {"text": "Secret", "visibility": "stewards"}, follow=True)
+
+    assert response.status_code == 302
+    note = PersonNote.objects.get(person=person)
+    assert (note.text, note.visibility, note.author) == ("Can drive on Saturdays.", "organisers", organiser)
+    assert "The note was not saved" in refused.content.decode() and PersonNote.objects.count() == 1
+    event = AuditEvent.objects.get(action="note.create")
+    assert event.actor_id == organiser.user_id and event.fields == ["person", "text", "visibility"]
+    assert "Saturdays" not in str(event.__dict__)
+
+    sign_in(client, staff(StaffRole.Role.DATA_STEWARD))
+    client.post(url, {"text": "Asked for their data.", "visibility": "stewards"})
+    assert PersonNote.objects.filter(visibility="stewards").count() == 1
+
+    sign_in(client, person)  # people do not annotate their own record
+    assert 'data-testid="note-form"' not in client.get(reverse("people:person", args=[person.pk])).content.decode()
+    assert client.post(url, {"text": "Hi", "visibility": "organisers"}).status_code == 403
+
+
+def test_organiser_sets_a_members_skills_and_only_a_real_change_is_audited(client, derby):
+    driving, welsh, first_aid = (Skill.objects.create(name=n) for n in ("Driving", "Welsh", "First aid"))
+    person = MembershipFactory(group=derby).person
+    person.skills.set([first_aid])
+    sign_in(client, organiser_of(derby))
+    url = reverse("people:person_edit", args=[person.pk])
+    form = client.get(url).content.decode()
+    assert f'value="{first_aid.pk}"' in form and "checked" in form.split(f'value="{first_aid.pk}"')[1].split(">")[0]
+    data = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "status": person.status,
+    }
+
+    client.post(url, {**data, "skills": [driving.pk, welsh.pk]})
+
+    assert set(person.skills.all()) == {driving, welsh}
+    assert AuditEvent.objects.get(action="person.update").fields == ["skills"]
+    client.post(url, {**data, "skills": [welsh.pk, driving.pk]})
+    assert AuditEvent.objects.filter(action="person.update").count() == 1
+
+
 def test_organiser_edits_a_member_through_the_service_and_it_is_audited(client, derby):
     person = MembershipFactory(group=derby, person__first_name="Jo").person
     organiser = organiser_of(derby)
@@ -567,6 +617,24 @@ def test_dashboard_lists_open_requests_soonest_due_first_with_overdue_ones_marke
     assert table.count("is-overdue") == 1 and "1 request is overdue" in html
 
 
+def test_dashboard_shows_the_latest_retention_report_and_when_its_rows_will_be_erased(client, steward, settings):
+    section = lambda: client.get(reverse("people:privacy")).content.decode().split('data-testid="retention"')[1]  # noqa: E731
+    assert "No retention report yet" in section()
+
+    settings.GROUNDGAME_RETENTION_GRACE_DAYS = 7
+    ran = timezone.now().replace(year=2026, month=11, day=2, hour=3, minute=0)
+    RetentionRun.objects.create(
+        ran_at=ran, kind="report", as_of=ran, counts={"core.messagedelivery": 3, "x.y": 0}, total=3
+    )
+
+    html = section()
+    assert "found 3 records kept past their retention period" in html
+    assert "core.messagedelivery" in html and "x.y" not in html
+    assert "will be erased from 9 Nov 2026" in html
+    settings.GROUNDGAME_RETENTION_ENFORCE = False
+    assert "switched off" in section() and "will be erased" not in section()
+
+
 def test_steward_opens_a_request_for_a_person_found_by_email(client, steward):
     person = PersonFactory(email="ria@example.org")
     response = client.post(reverse("people:privacy_request_open"), {"person": "RIA@example.org", "kind": "access"})
@@ -683,7 +751,7 @@ def test_dashboard_and_audit_log_query_counts_do_not_grow_with_rows(client, stew
     for _ in range(15):
         person = PersonWithUserFactory()
         services.privacy_request_open(person=person, kind="access", acting=person.user)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(13):  # 11, and the latest retention report and erasure
         assert client.get(reverse("people:privacy")).status_code == 200
     with django_assert_max_num_queries(11):
         assert client.get(reverse("people:audit_log")).status_code == 200

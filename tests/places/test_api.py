@@ -5,7 +5,7 @@ import math
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client, override_settings
 
 from groundgame.core import ratelimit
@@ -216,10 +216,10 @@ def rate_of_3(monkeypatch):
     """Three requests per minute per client, in a fixed moment 15 s into a window (no flaky window edges)."""
     moment = (1_800_000_000 // ratelimit.WINDOW_SECONDS) * ratelimit.WINDOW_SECONDS + 15
     monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: moment))
-    cache.clear()
+    caches["ratelimit"].clear()
     with override_settings(GROUNDGAME_PUBLIC_API_RATE=3):
         yield
-    cache.clear()
+    caches["ratelimit"].clear()
 
 
 @pytest.mark.usefixtures("rate_of_3")
