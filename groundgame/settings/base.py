@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "groundgame.core",
     "groundgame.places",
     "groundgame.people",
+    "groundgame.events",
     # After groundgame.core, whose templates (account/, mfa/, allauth/) restyle allauth's pages.
     "allauth",
     "allauth.account",
