@@ -350,7 +350,22 @@ def rsvp_create(
         target=rsvp,
         fields=["event", "shift", "person", "status", "booked_as_guest"],
     )
+    _record_booking_basis(person, acting=acting)
     return rsvp
+
+
+def _record_booking_basis(person: Person, *, acting) -> None:
+    """A booking is a request for its confirmation and reminders: legitimate interests for event messages
+    (Purpose.EVENTS, a service purpose), recorded once; an objection (unsubscribing from them) stands."""
+    if consent_current(person=person, purpose=Purpose.EVENTS) is None:
+        consent_record(
+            person=person,
+            purpose=Purpose.EVENTS,
+            basis=ConsentEvent.Basis.LEGITIMATE_INTERESTS,
+            action=ConsentEvent.Action.GIVEN,
+            method=ConsentEvent.Method.WEB_FORM,
+            acting=acting,
+        )
 
 
 def _promote_waitlisted(event: Event, shift_id: int | None, *, acting) -> list[Rsvp]:

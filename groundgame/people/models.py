@@ -219,6 +219,12 @@ class Purpose(models.TextChoices):
     EMAIL = "email", _("Email updates")
     SMS = "sms", _("Text messages")
     PHONE = "phone", _("Phone calls")
+    EVENTS = "events", _("Messages about events you booked")
+
+
+# Service messages: about something the person asked for (a booking's confirmation and reminders), not marketing.
+# They need a basis for their own purpose only, not the channel's marketing consent (email updates, texts).
+SERVICE_PURPOSES = frozenset({Purpose.EVENTS})
 
 
 class ConsentWording(models.Model):

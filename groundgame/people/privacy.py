@@ -138,7 +138,7 @@ def basis_for(recipient, channel: str, purpose: str) -> Basis | None:
 
     if not isinstance(recipient, Person) or recipient.erased_at is not None:
         return None
-    needed = {CHANNEL_PURPOSE.get(channel, channel), purpose}
+    needed = _purposes_for(channel, purpose)
     evidence = None
     for each in sorted(needed):
         event = consent_current(person=recipient, purpose=each)
@@ -146,6 +146,16 @@ def basis_for(recipient, channel: str, purpose: str) -> Basis | None:
             return None
         evidence = evidence or event
     return Basis(name=evidence.basis, evidence_id=evidence.pk)
+
+
+def _purposes_for(channel: str, purpose: str) -> set[str]:
+    """The purposes a message needs a basis for (and an unsubscribe withdraws): its own, and, unless it is a service
+    message (a booking's confirmation), the channel's (email updates, texts)."""
+    from .models import SERVICE_PURPOSES
+
+    if purpose in SERVICE_PURPOSES:
+        return {purpose}
+    return {CHANNEL_PURPOSE.get(channel, channel), purpose}
 
 
 def address_for(recipient, channel: str) -> str | None:
@@ -160,7 +170,7 @@ def unsubscribe(recipient_id: int, channel: str, purpose: str) -> None:
     person = Person.objects.filter(pk=recipient_id, erased_at__isnull=True).first()
     if person is None:
         return
-    for each in sorted({CHANNEL_PURPOSE.get(channel, channel), purpose}):
+    for each in sorted(_purposes_for(channel, purpose)):
         current = ConsentEvent.objects.filter(person=person, purpose=each).order_by("-occurred_at", "-pk").first()
         if current is not None and current.action == ConsentEvent.Action.GIVEN:
             consent_record(

@@ -280,6 +280,20 @@ def test_a_guest_booking_records_a_person_without_an_account_and_their_email_con
     assert "mary" not in str(list(AuditEvent.objects.values("fields", "reason"))).lower()
 
 
+def test_a_booking_records_the_basis_for_its_own_messages_once_and_an_objection_stands():
+    person = PersonFactory()
+    services.rsvp_create(event=EventFactory(), person=person, acting=None)
+    services.rsvp_create(event=EventFactory(), person=person, acting=None)
+
+    events_basis = ConsentEvent.objects.filter(person=person, purpose=Purpose.EVENTS)
+    assert [(e.basis, e.action) for e in events_basis] == [("legitimate", "given")]
+    consent_record(
+        person=person, purpose=Purpose.EVENTS, basis="legitimate", action="withdrawn", method="unsubscribe", acting=None
+    )
+    services.rsvp_create(event=EventFactory(), person=person, acting=None)
+    assert consent_current(person=person, purpose=Purpose.EVENTS).action == ConsentEvent.Action.WITHDRAWN
+
+
 def test_a_guest_booking_without_consent_records_no_consent():
     rsvp = services.rsvp_create(event=EventFactory(), guest_name="Sam", guest_email="sam@example.org", acting=None)
 
