@@ -11,6 +11,7 @@ until someone decides who may reach it. The allow-list below says what is left o
 """
 
 import datetime
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,12 @@ from groundgame.places.models import (
 from .factories import GroupFactory, MembershipFactory, PersonWithUserFactory, national_group
 
 pytestmark = pytest.mark.django_db
+
+MATRIX_PART_MODULES = [
+    "tests.events.permission_rows",
+    "tests.events.permission_rows_organiser",
+    "tests.events.permission_rows_lifts",
+]
 
 ROLES = ("anonymous", "member_a", "organiser_a", "regional_a", "organiser_b", "steward", "admin")
 
@@ -73,6 +80,7 @@ class World:
     memberships: dict = field(default_factory=dict)  # "A"/"B" -> the subject's active membership
     requests: dict = field(default_factory=dict)  # ("A"/"B", kind) -> PrivacyRequest
     seat: Constituency | None = None
+    extra: dict = field(default_factory=dict)  # other apps' objects, by the names their row modules give them
 
 
 def _with_authenticator(person):
@@ -143,6 +151,8 @@ def world() -> World:
         for kind in PrivacyRequest.Kind.values:
             w.requests[key, kind] = services.privacy_request_open(person=w.subjects[key], kind=kind, acting=None)
     w.seat = _reference_data()
+    for part in MATRIX_PARTS:
+        getattr(part, "build", lambda world: None)(w)
     return w
 
 
@@ -328,6 +338,15 @@ MATRIX: dict[str, Row] = {
     ),
     "people:audit_log": Row("GET", lambda w, o: reverse("people:audit_log"), {"-": STEWARDS}),
 }
+
+
+# Other apps' rows live beside their tests, one module per area, each with ROWS (name -> Row) and optionally
+# build(world), which adds that app's objects for groups A and B to world.extra. Listed here, merged into MATRIX.
+MATRIX_PARTS = [importlib.import_module(name) for name in MATRIX_PART_MODULES]
+for _part in MATRIX_PARTS:
+    _clash = set(_part.ROWS) & set(MATRIX)
+    assert not _clash, f"{_part.__name__} repeats rows: {_clash}"
+    MATRIX.update(_part.ROWS)
 
 
 # --- the URL walk --------------------------------------------------------------------------------------------------

@@ -1,0 +1,7 @@
+"""The events app's organiser rows of the permission matrix: see tests/events/permission_rows.py."""
+
+ROWS: dict = {}
+
+
+def build(world) -> None:
+    """Nothing yet."""
