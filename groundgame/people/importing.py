@@ -70,6 +70,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from groundgame.core.audit import audit_record, audit_record_many
 from groundgame.core.messaging import contact_hash
@@ -97,8 +99,8 @@ OTHER_FIELDS = ("group", "consented_on")
 CONSENT_PREFIX = "consent_"
 FIELDS = PERSON_FIELDS + OTHER_FIELDS + tuple(CONSENT_PREFIX + p for p in Purpose.values)
 
-SUPPRESSED = "the email address or phone number is on the suppression list"
-ERASED = "the email address or phone number belonged to a person whose data was erased"
+SUPPRESSED = gettext_noop("the email address or phone number is on the suppression list")
+ERASED = gettext_noop("the email address or phone number belonged to a person whose data was erased")
 UPDATE = "update"
 SKIP = "skip"
 MAX_ERRORS = 1000
@@ -113,7 +115,7 @@ def _lookup_chunk() -> int:
     return min(limit - 10, 900) if limit else 5000
 
 
-_ARTICLE = {"email": "an email address", "phone": "a phone number"}
+_ARTICLE = {"email": gettext_noop("an email address"), "phone": gettext_noop("a phone number")}
 _MAX_LENGTH = {
     name: Person._meta.get_field(name).max_length
     for name in ("first_name", "last_name", "email", "phone", "postcode", "interests")
@@ -302,14 +304,14 @@ def _decoded_lines(handle, name: str, on_error: Callable[[int, str], None]) -> I
     for number, raw in enumerate(handle, start=1):
         if number == 1:
             if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise ImportFileError(f"{name}: the file is UTF-16; save it as CSV UTF-8")
+                raise ImportFileError(_("%(file)s: the file is UTF-16; save it as CSV UTF-8") % {"file": name})
             if raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            byte = f"byte 0x{raw[exc.start]:02X} at position {exc.start + 1}"
-            on_error(number, f"not UTF-8 ({byte}); save the file as CSV UTF-8")
+            byte = _("byte 0x%(byte)02X at position %(position)d") % {"byte": raw[exc.start], "position": exc.start + 1}
+            on_error(number, _("not UTF-8 (%(byte)s); save the file as CSV UTF-8") % {"byte": byte})
             yield raw.decode("utf-8", errors="replace")
 
 
@@ -331,7 +333,9 @@ class _Reader:
         try:
             self.handle = self.path.open("rb")
         except OSError as exc:
-            raise ImportFileError(f"{self.path.name}: cannot open ({exc.strerror})") from None
+            raise ImportFileError(
+                _("%(file)s: cannot open (%(error)s)") % {"file": self.path.name, "error": exc.strerror}
+            ) from None
         try:
             return self._start()
         except BaseException:
@@ -342,7 +346,9 @@ class _Reader:
         lines = _decoded_lines(self.handle, self.path.name, self.on_error)
         first = next(lines, None)
         if first is None or not first.strip():
-            raise ImportFileError(f"{self.path.name}: the file is empty; the first line must name the columns")
+            raise ImportFileError(
+                _("%(file)s: the file is empty; the first line must name the columns") % {"file": self.path.name}
+            )
         self.delimiter = _delimiter(first)
 
         def chained():
@@ -368,7 +374,7 @@ class _Reader:
             except StopIteration:
                 return
             except csv.Error as exc:
-                self.on_error(start, f"unreadable CSV ({exc})")
+                self.on_error(start, _("unreadable CSV (%(error)s)") % {"error": exc})
                 continue
             if not any(cell.strip() for cell in row):
                 continue
@@ -390,7 +396,7 @@ def preview(path: Path | str, *, rows: int = 5) -> Preview:
         if problems:
             raise ImportFileError(f"{reader.path.name}, {problems[0]}")
         sample = []
-        for _, row in reader.rows():
+        for _line, row in reader.rows():
             sample.append(row)
             if len(sample) >= rows:
                 break
@@ -428,44 +434,68 @@ def _resolve_mapping(mapping: Mapping[str, str], header: list[str], report: Impo
     seen_headers: dict[str, int] = {}
     for i, name in enumerate(header):
         if not name:
-            report.error(1, f"column {i + 1}", "the column has no name")
+            report.error(1, _("column %(number)d") % {"number": i + 1}, _("the column has no name"))
         elif name in seen_headers:
-            report.error(1, name, f"two columns have this name (columns {seen_headers[name] + 1} and {i + 1})")
+            report.error(
+                1,
+                name,
+                _("two columns have this name (columns %(first)d and %(second)d)")
+                % {"first": seen_headers[name] + 1, "second": i + 1},
+            )
         else:
             seen_headers[name] = i
     columns, used = [], {}
     for column, spec in mapping.items():
-        name, _, version = str(spec).strip().partition(":")
+        name, _colon, version = str(spec).strip().partition(":")
         if name not in FIELDS:
-            report.error(None, column, f"unknown field {name!r}; choose one of {', '.join(FIELDS)}")
+            report.error(
+                None,
+                column,
+                _("unknown field %(field)r; choose one of %(fields)s") % {"field": name, "fields": ", ".join(FIELDS)},
+            )
             continue
         if name in used:
-            report.error(None, column, f"{name} is already filled from column {used[name]!r}")
+            report.error(
+                None,
+                column,
+                _("%(field)s is already filled from column %(column)r") % {"field": name, "column": used[name]},
+            )
             continue
         used[name] = column
         if column not in seen_headers:
-            report.error(1, column, "the file has no such column (its columns: " + ", ".join(header) + ")")
+            report.error(
+                1, column, _("the file has no such column (its columns: %(columns)s)") % {"columns": ", ".join(header)}
+            )
             continue
         wording = None
         if name.startswith(CONSENT_PREFIX):
             purpose = name.removeprefix(CONSENT_PREFIX)
             wordings = ConsentWording.objects.filter(purpose=purpose).order_by("-version")
             if version and not version.isdigit():
-                report.error(None, column, f"wording version {version!r} is not a number")
+                report.error(None, column, _("wording version %(version)r is not a number") % {"version": version})
                 continue
             wording = (wordings.filter(version=int(version)) if version else wordings).first()
             if wording is None:
-                what = f"version {version} of the {purpose} consent wording" if version else f"{purpose} wording"
-                report.error(None, column, f"there is no {what}: record the wording people were shown first")
+                what = (
+                    _("version %(version)s of the %(purpose)s consent wording")
+                    % {"version": version, "purpose": purpose}
+                    if version
+                    else _("%(purpose)s wording") % {"purpose": purpose}
+                )
+                report.error(
+                    None, column, _("there is no %(what)s: record the wording people were shown first") % {"what": what}
+                )
                 continue
         elif version:
-            report.error(None, column, f"only consent columns take a wording version (':{version}')")
+            report.error(
+                None, column, _("only consent columns take a wording version (':%(version)s')") % {"version": version}
+            )
             continue
         columns.append(_Column(seen_headers[column], column, name, wording))
     if "first_name" not in used:
-        report.error(None, "", "map a column to first_name (it is required)")
+        report.error(None, "", _("map a column to first_name (it is required)"))
     if "email" not in used and "phone" not in used:
-        report.error(None, "", "map a column to email or phone: people are matched by them")
+        report.error(None, "", _("map a column to email or phone: people are matched by them"))
     return columns
 
 
@@ -512,7 +542,12 @@ class _Validator:
         report = self.report
         before = report.error_count
         if len(cells) != header_width:
-            report.error(line, "", f"{len(cells)} values, but the header names {header_width} columns")
+            report.error(
+                line,
+                "",
+                _("%(values)d values, but the header names %(columns)d columns")
+                % {"values": len(cells), "columns": header_width},
+            )
             return None
         row = _Row(line=line, values={}, skills=[], groups=[], consents=[])
         values = row.values
@@ -521,12 +556,12 @@ class _Validator:
             name = column.field
             if not text:
                 if name == "first_name":
-                    report.error(line, column.name, "a first name is required")
+                    report.error(line, column.name, _("a first name is required"))
                 continue
             if name in ("first_name", "last_name", "interests"):
                 text = " ".join(text.split())
                 if len(text) > _MAX_LENGTH[name]:
-                    report.error(line, column.name, f"longer than {_MAX_LENGTH[name]} characters")
+                    report.error(line, column.name, _("longer than %(max)d characters") % {"max": _MAX_LENGTH[name]})
                 else:
                     values[name] = text
             elif name == "email":
@@ -534,7 +569,7 @@ class _Validator:
                 try:
                     validate_email(email)
                 except ValidationError:
-                    report.error(line, column.name, "not a valid email address")
+                    report.error(line, column.name, _("not a valid email address"))
                 else:
                     values["email"] = email
             elif name == "phone":
@@ -551,15 +586,19 @@ class _Validator:
                 status = _STATUS.get(text.lower())
                 if status is None:
                     choices = ", ".join(Person.Status.values)
-                    report.error(line, column.name, f"unknown status {text!r}; use one of {choices}")
+                    report.error(
+                        line,
+                        column.name,
+                        _("unknown status %(status)r; use one of %(choices)s") % {"status": text, "choices": choices},
+                    )
                 else:
                     values["status"] = status
             elif name in ("joined_on", "consented_on"):
                 day = _parse_date(text)
                 if day is None:
-                    report.error(line, column.name, "not a date; write 2024-03-31 or 31/03/2024")
+                    report.error(line, column.name, _("not a date; write 2024-03-31 or 31/03/2024"))
                 elif day > self.today or day.year < 1900:
-                    report.error(line, column.name, "the date is in the future or before 1900")
+                    report.error(line, column.name, _("the date is in the future or before 1900"))
                 elif name == "joined_on":
                     values["joined_on"] = day
                 else:
@@ -572,7 +611,7 @@ class _Validator:
                     if not skill or skill.lower() in seen:
                         continue
                     if len(skill) > 60:
-                        report.error(line, column.name, "a skill name is longer than 60 characters")
+                        report.error(line, column.name, _("a skill name is longer than 60 characters"))
                         continue
                     seen.add(skill.lower())
                     row.skills.append(skill)
@@ -584,7 +623,11 @@ class _Validator:
                         continue
                     code = _LANGUAGE_NAMES.get(word, word)
                     if not _LANGUAGE_CODE.match(code):
-                        report.error(line, column.name, f"unknown language {part.strip()!r}; use a code like en, cy")
+                        report.error(
+                            line,
+                            column.name,
+                            _("unknown language %(code)r; use a code like en, cy") % {"code": part.strip()},
+                        )
                     elif code not in codes:
                         codes.append(code)
                 values["languages"] = codes
@@ -597,9 +640,9 @@ class _Validator:
                         continue
                     group_id = self.groups.get(slug)
                     if group_id is None:
-                        report.error(line, column.name, f"unknown group {slug!r}")
+                        report.error(line, column.name, _("unknown group %(group)r") % {"group": slug})
                     elif group_id < 0:
-                        report.error(line, column.name, f"you may not import into group {slug!r}")
+                        report.error(line, column.name, _("you may not import into group %(group)r") % {"group": slug})
                     elif group_id not in row.groups:
                         row.groups.append(group_id)
             else:  # consent_<purpose>
@@ -607,9 +650,9 @@ class _Validator:
                 if answer in _YES or answer in _NO:
                     row.consents.append((name.removeprefix(CONSENT_PREFIX), answer in _YES, column.wording))
                 else:
-                    report.error(line, column.name, f"{text!r} is not yes or no")
+                    report.error(line, column.name, _("%(value)r is not yes or no") % {"value": text})
         if "email" not in values and "phone" not in values and report.error_count == before:
-            report.error(line, "", "an email address or a phone number is required")
+            report.error(line, "", _("an email address or a phone number is required"))
         return row if report.error_count == before else None
 
 
@@ -698,7 +741,11 @@ class MemberImport:
                 default_group = groups.get(self.default_group.lower())
                 if default_group is None or default_group < 0:
                     problem = "no such group" if default_group is None else "you may not import into it"
-                    report.error(None, "", f"default group {self.default_group!r}: {problem}")
+                    report.error(
+                        None,
+                        "",
+                        _("default group %(group)r: %(problem)s") % {"group": self.default_group, "problem": problem},
+                    )
             if not report.ok:
                 return rows  # with a broken header or mapping every row would be wrong
             validate = _Validator(plan.columns, report, groups, timezone.localdate())
@@ -729,7 +776,11 @@ class MemberImport:
                 if earlier != row.line:
                     duplicate = True
                     report.duplicates.append(Duplicate(row.line, earlier, column_of[key]))
-                    report.error(row.line, column_of[key], f"the same {key} as line {earlier} (duplicate row)")
+                    report.error(
+                        row.line,
+                        column_of[key],
+                        _("the same %(field)s as line %(line)d (duplicate row)") % {"field": key, "line": earlier},
+                    )
             if not duplicate:
                 kept.append(row)
         return kept
@@ -751,9 +802,9 @@ class MemberImport:
             row.phone_hash = contact_hash(channel=Channel.SMS, value=phone) if phone else ""
             hashes = {h for h in (row.email_hash, row.phone_hash) if h}
             if hashes & suppressed:
-                report.refused.append(Refusal(row.line, SUPPRESSED))
+                report.refused.append(Refusal(row.line, _(SUPPRESSED)))
             elif hashes & erased:
-                report.refused.append(Refusal(row.line, ERASED))
+                report.refused.append(Refusal(row.line, _(ERASED)))
             else:
                 kept.append(row)
         return kept
@@ -772,7 +823,8 @@ class MemberImport:
                 report.error(
                     row.line,
                     column_of["phone"],
-                    f"the email matches person #{email_match} but the phone matches person #{phone_match}",
+                    _("the email matches person #%(email)s but the phone matches person #%(phone)s")
+                    % {"email": email_match, "phone": phone_match},
                 )
                 continue
             person_id = email_match or phone_match
@@ -781,7 +833,12 @@ class MemberImport:
                     plan.new.append(row)
                 continue
             if person_id in claimed:
-                report.error(row.line, "", f"line {claimed[person_id]} matches the same person #{person_id}")
+                report.error(
+                    row.line,
+                    "",
+                    _("line %(line)d matches the same person #%(person)s")
+                    % {"line": claimed[person_id], "person": person_id},
+                )
                 continue
             claimed[person_id] = row.line
             row.person_id = person_id
@@ -800,13 +857,17 @@ class MemberImport:
         """Consent to email needs an email address, to texts and calls a phone number (in the row, or already
         recorded for the person matched); fills in the keyed hashes the consent evidence keeps."""
         ok = True
-        for purpose, given, _ in row.consents:
+        for purpose, given, _wording in row.consents:
             if not given or purpose not in (Purpose.EMAIL, Purpose.SMS, Purpose.PHONE):
                 continue
             name, channel = ("email", Channel.EMAIL) if purpose == Purpose.EMAIL else ("phone", Channel.SMS)
             value = row.values.get(name) or existing.get(name)
             if not value:
-                report.error(row.line, column_of.get(CONSENT_PREFIX + purpose, ""), f"consent needs {_ARTICLE[name]}")
+                report.error(
+                    row.line,
+                    column_of.get(CONSENT_PREFIX + purpose, ""),
+                    _("consent needs %(what)s") % {"what": _(_ARTICLE[name])},
+                )
                 ok = False
             elif name == "email" and not row.email_hash:
                 row.email_hash = contact_hash(channel=channel, value=value)
@@ -865,7 +926,11 @@ class MemberImport:
                 _write(plan, acting=acting)
         except IntegrityError as exc:  # a concurrent write took an email or phone between validation and insert
             report = ImportReport(filename=os.path.basename(self.path.name))
-            report.error(None, "", f"the database refused the import ({type(exc).__name__}); nothing was imported")
+            report.error(
+                None,
+                "",
+                _("the database refused the import (%(error)s); nothing was imported") % {"error": type(exc).__name__},
+            )
             raise ImportRefused(report) from exc
         plan.report.committed = True
         return plan.report
@@ -917,7 +982,7 @@ def _changes(row: _Row, state: dict) -> set[str]:
         changes.add("skills")
     if set(row.groups) - state["groups"]:
         changes.add("group")
-    for purpose, given, _ in row.consents:
+    for purpose, given, _wording in row.consents:
         if given != state["consents"].get(purpose, False):
             changes.add(CONSENT_PREFIX + purpose)
     return changes
