@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import AuditEvent, MessageDelivery, SuppressedContact
+from . import webhooks
+from .models import AuditEvent, MessageDelivery, SuppressedContact, WebhookDelivery, WebhookEndpoint
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,3 +40,24 @@ class MessageDeliveryAdmin(ReadOnlyAdmin):
 class SuppressedContactAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "channel", "contact_hash"]
     list_filter = ["channel"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Administrators connect outside systems; the signing secret is made here and shown to copy to the receiver."""
+
+    list_display = ["name", "url", "event_types", "active", "created_at"]
+    readonly_fields = ["secret", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.secret:
+            obj.secret = webhooks.new_secret()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "endpoint", "event_type", "status", "attempts", "last_status_code", "last_error"]
+    list_filter = ["status", "event_type", "endpoint"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False

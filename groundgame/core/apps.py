@@ -11,7 +11,16 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import privacy, tasks  # noqa: F401  (tasks declares core's periodic tasks)
-        from .models import AuditEvent, MessageDelivery, PeriodicJob, RetentionRun, SuppressedContact, User
+        from .models import (
+            AuditEvent,
+            MessageDelivery,
+            PeriodicJob,
+            RetentionRun,
+            SuppressedContact,
+            User,
+            WebhookDelivery,
+            WebhookEndpoint,
+        )
 
         if privacy.entry_for(MessageDelivery) is None:
             privacy.register(
@@ -23,11 +32,22 @@ class CoreConfig(AppConfig):
                 retention=timedelta(days=730),
                 retention_date_field="created_at",
             )
+        if privacy.entry_for(WebhookDelivery) is None:
+            privacy.register(
+                WebhookDelivery,
+                category="integrations",
+                person_field="subject_person_id",
+                personal_fields=["subject_person_id", "payload"],
+                erasure=privacy.Erasure.DELETE,
+                retention=timedelta(days=30),
+                retention_date_field="created_at",
+            )
         for model, reason in [
             (AuditEvent, "user ids and field names only, never values; append-only and needs no erasure"),
             (SuppressedContact, "keyed hashes only, kept after erasure so an erased contact is never used again"),
             (PeriodicJob, "a periodic task's name and when it last ran"),
             (RetentionRun, "counts of rows per category, no ids or values"),
+            (WebhookEndpoint, "an outside system's address and signing secret"),
             (User.groups.through, "an account's permission groups: authorisation links, no personal data"),
             (User.user_permissions.through, "an account's permissions: authorisation links, no personal data"),
         ]:

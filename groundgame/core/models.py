@@ -213,3 +213,72 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.ran_at:%Y-%m-%d %H:%M}: {self.total}"
+
+
+class WebhookEndpoint(models.Model):
+    """An outside system told about changes (RSVPs, attendance...) by signed HTTP POSTs (`core.webhooks`).
+
+    Set up by administrators. Payloads carry ids and states only, never names or contact details; the receiver
+    signs in to the API for more, with its own permissions."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=64, editable=False)
+    event_types = models.JSONField(
+        _("event types"), default=list, blank=True, help_text=_("e.g. rsvp.created; empty: every event type")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("webhook endpoint")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://") | Q(url__startswith="http://"), name="webhookendpoint_http_url"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, event_type: str) -> bool:
+        return self.active and (not self.event_types or event_type in self.event_types)
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint, and its delivery attempts (retried with backoff by `core.webhooks`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed (gave up)")
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_type = models.CharField(_("event type"), max_length=50)
+    payload = models.JSONField(_("payload"))  # ids and states only
+    subject_person_id = models.BigIntegerField(_("about (person id)"), null=True, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhookdelivery_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "delivered", "failed"]), name="webhookdelivery_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(next_attempt_at__isnull=False), name="webhookdelivery_pending_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint_id}: {self.status}"
