@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "groundgame.places",
     "groundgame.people",
     "groundgame.events",
+    "groundgame.canvassing",
     # After groundgame.core, whose templates (account/, mfa/, allauth/) restyle allauth's pages.
     "allauth",
     "allauth.account",

@@ -5,9 +5,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from groundgame.core import privacy
+from groundgame.core import privacy, webhooks
 from groundgame.core.messaging import contact_is_suppressed, message_send
-from groundgame.core.models import Channel
+from groundgame.core.models import Channel, WebhookEndpoint
 from groundgame.core.privacy import Erasure
 from groundgame.people import services
 from groundgame.people.models import Person, PersonNote, Purpose, Skill, StaffRole
@@ -38,6 +38,8 @@ def a_person_with_data_everywhere() -> Person:
     )  # fmt: skip
     message_send(recipient=person, channel="email", purpose=Purpose.EMAIL, subject="Hello", body="Canvass on Sunday")
     services.privacy_request_open(person=person, kind="erasure", acting=None)
+    WebhookEndpoint.objects.create(name="CRM", url="https://crm.example.org/hook", secret="s")
+    webhooks.emit("rsvp.created", {"rsvp": 1}, person_id=person.pk)
     return person
 
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CanvassingConfig(AppConfig):
+    name = "groundgame.canvassing"
+    label = "canvassing"
+    verbose_name = _("Canvassing")
+
+    def ready(self) -> None:
+        from . import privacy
+
+        privacy.connect()
