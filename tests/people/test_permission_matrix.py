@@ -42,6 +42,9 @@ MATRIX_PART_MODULES = [
     "tests.events.permission_rows",
     "tests.events.permission_rows_organiser",
     "tests.events.permission_rows_lifts",
+    "tests.canvassing.permission_rows",
+    "tests.canvassing.permission_rows_walklists",
+    "tests.canvassing.permission_rows_app",
 ]
 
 ROLES = ("anonymous", "member_a", "organiser_a", "regional_a", "organiser_b", "steward", "admin")
