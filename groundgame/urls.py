@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("groundgame.core.urls")),
     path("", include("groundgame.places.urls")),
     path("", include("groundgame.people.urls")),
+    path("events/", include("groundgame.events.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -8,6 +8,6 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from . import privacy
+        from . import privacy, tasks  # noqa: F401  (tasks declares events' periodic tasks)
 
         privacy.connect()

@@ -12,6 +12,7 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -125,6 +126,9 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:event", args=[self.uuid])
 
     @property
     def is_campaign_session(self) -> bool:
@@ -257,3 +261,212 @@ class Rsvp(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE
+
+
+# --- lifts -------------------------------------------------------------------------------------------------------
+
+LIFT_MAX_SEATS = 8
+
+
+class LiftOffer(models.Model):
+    """A driver's free seats to an event, from a pickup postcode. `seats_taken` counts the riders the driver has
+    accepted (their requests hold a seat); the services change it under the event's lock and the database refuses
+    more riders than seats (constraint lift_offer_not_over_allocated).
+
+    Riders see the pickup's district and its distance from them; the full postcode, the driver's name and contact
+    details only once a lift is confirmed by both. After erasure the row stays, without a driver, as a count."""
+
+    MAX_SEATS = LIFT_MAX_SEATS
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Offered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="lift_offers")
+    driver = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="lift_offers"
+    )
+    pickup_postcode = models.CharField(_("pickup postcode"), max_length=8, blank=True)  # normalised; "" once erased
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    seats = models.PositiveSmallIntegerField(_("free seats"))
+    seats_taken = models.PositiveSmallIntegerField(_("seats taken"), default=0)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["event_id", "created_at", "pk"]
+        verbose_name = _("lift offer")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats__gte=1, seats__lte=LIFT_MAX_SEATS),
+                name="lift_offer_seats_between_1_and_8",
+                violation_error_message=_("Offer between 1 and 8 seats."),
+            ),
+            models.CheckConstraint(
+                condition=Q(seats_taken__gte=0, seats_taken__lte=F("seats")),
+                name="lift_offer_not_over_allocated",
+                violation_error_message=_("There are no free seats left in this car."),
+            ),
+            models.UniqueConstraint(
+                fields=["event", "driver"],
+                condition=Q(status="open"),
+                name="lift_offer_one_open_per_driver_per_event",
+                violation_error_message=_("You are already offering a lift to this event."),
+            ),
+            models.CheckConstraint(
+                condition=Q(driver__isnull=False) | Q(erased_at__isnull=False),
+                name="lift_offer_names_a_driver_until_erased",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="lift_offer_located_by_both_coordinates",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="withdrawn", withdrawn_at__isnull=False)
+                | (~Q(status="withdrawn") & Q(withdrawn_at__isnull=True)),
+                name="lift_offer_withdrawn_when_withdrawn_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lift offer {self.pk}: {self.seats_taken}/{self.seats} seats to event {self.event_id} ({self.status})"
+
+    @property
+    def seats_free(self) -> int:
+        return max(0, self.seats - self.seats_taken)
+
+    @property
+    def pickup_district(self) -> str:
+        """The outward code ("DE22"): what riders see before a lift is confirmed."""
+        return self.pickup_postcode.split(" ")[0]
+
+
+class LiftRequest(models.Model):
+    """A rider asking for a lift to an event, from their postcode; and, once matched, their seat on one offer.
+
+    open (looking) -> requested (asked one driver) -> accepted (the driver said yes: a seat is held) -> confirmed
+    (the rider said yes too: each sees the other's name and contact details). A driver may also invite an open
+    request straight to accepted. Declining goes back to open; cancelling ends it (a held seat is freed)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Looking for a lift")
+        REQUESTED = "requested", _("Asked a driver")
+        ACCEPTED = "accepted", _("Seat offered: waiting for the rider")
+        CONFIRMED = "confirmed", _("Lift confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    LIVE = (Status.OPEN, Status.REQUESTED, Status.ACCEPTED, Status.CONFIRMED)
+    MATCHED = (Status.REQUESTED, Status.ACCEPTED, Status.CONFIRMED)  # linked to an offer
+    HOLDS_SEAT = (Status.ACCEPTED, Status.CONFIRMED)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="lift_requests")
+    rider = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="lift_requests"
+    )
+    # RESTRICT: an offer is only ever deleted with its event (or its driver), never from under a rider's request.
+    offer = models.ForeignKey(LiftOffer, on_delete=models.RESTRICT, null=True, blank=True, related_name="requests")
+    postcode = models.CharField(_("postcode"), max_length=8, blank=True)  # normalised; "" once erased
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["event_id", "created_at", "pk"]
+        verbose_name = _("lift request")
+        indexes = [models.Index(fields=["event", "status"], name="liftrequest_event_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "rider"],
+                condition=Q(status__in=["open", "requested", "accepted", "confirmed"]),
+                name="lift_request_one_live_per_rider_per_event",
+                violation_error_message=_("You are already asking for a lift to this event."),
+            ),
+            models.CheckConstraint(
+                condition=Q(offer__isnull=True, status="open")
+                | Q(offer__isnull=False, status__in=["requested", "accepted", "confirmed"])
+                | Q(status="cancelled"),
+                name="lift_request_matched_has_an_offer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="lift_request_confirmed_with_a_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(rider__isnull=False) | Q(erased_at__isnull=False),
+                name="lift_request_names_a_rider_until_erased",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="lift_request_located_by_both_coordinates",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False)
+                | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
+                name="lift_request_cancelled_when_cancelled_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lift request {self.pk}: rider {self.rider_id} to event {self.event_id} ({self.status})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in self.HOLDS_SEAT
+
+    @property
+    def district(self) -> str:
+        return self.postcode.split(" ")[0]
+
+
+# --- reminders ---------------------------------------------------------------------------------------------------
+
+
+class Reminder(models.Model):
+    """One reminder of one booking, and what became of it: written (claimed) before the message goes, so the
+    unique (rsvp, kind) pair makes each reminder go at most once however many workers run (events.reminders)."""
+
+    class Kind(models.TextChoices):
+        DAY_BEFORE = "day_before", _("The day before")
+        MORNING_OF = "morning_of", _("The morning of the event")
+        HOUR_BEFORE = "hour_before", _("An hour before")
+
+    class Outcome(models.TextChoices):
+        SENDING = "sending", _("Sending")  # claimed; left so if the worker died mid-send (never sent twice)
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")  # the email backend failed; retried while still on time
+        REFUSED = "refused", _("Refused")  # no lawful basis, no address, or a suppressed address: not retried
+        SKIPPED = "skipped", _("Skipped")  # too late to be useful
+
+    rsvp = models.ForeignKey(Rsvp, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    due_at = models.DateTimeField(_("due at"))
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    handled_at = models.DateTimeField(_("handled at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("reminder")
+        constraints = [
+            models.UniqueConstraint(fields=["rsvp", "kind"], name="reminder_once_per_rsvp_and_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.kind} of RSVP {self.rsvp_id}: {self.outcome}"

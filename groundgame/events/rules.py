@@ -14,6 +14,7 @@ from groundgame.people.models import Membership, Person
 from groundgame.people.rules import (
     is_active_member_of,
     is_administrator,
+    is_organiser_anywhere,
     organised_group_ids,
     organises_group,
     person_of,
@@ -83,6 +84,13 @@ rules.add_perm("events.approve_event", runs_event)
 rules.add_perm("events.cancel_event", runs_event | (proposed_it & is_proposed))  # a proposer may withdraw
 rules.add_perm("events.view_rsvps", runs_event | is_organiser_contact)
 rules.add_perm("events.check_in", runs_event | is_organiser_contact)
+# The organiser pages (organiser_views.py): exporting the RSVPs and writing to the people booked are for those who
+# run the event; the organiser contact (perhaps a volunteer) sees the list, checks people in and records attendance.
+rules.add_perm("events.export_rsvps", runs_event)
+rules.add_perm("events.message_attendees", runs_event)
+rules.add_perm("events.record_attendance", runs_event | is_organiser_contact)
 # A host group
 rules.add_perm("events.create_event", organises_group | is_administrator)  # approved at once
 rules.add_perm("events.propose_event", is_active_member_of | organises_group | is_administrator)
+# The organiser dashboard and approval queue: for organisers of any group, and administrators.
+rules.add_perm("events.organise_events", is_organiser_anywhere | is_administrator)

@@ -12,15 +12,20 @@ Services validate; permissions are checked by the caller (events.rules).
 """
 
 import datetime
+from dataclasses import dataclass
 from typing import NamedTuple, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import TextChoices
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
+from groundgame.core import messaging, webhooks
 from groundgame.core.audit import audit_record, audit_record_many
+from groundgame.core.models import Channel, MessageDelivery
 from groundgame.people.models import ConsentEvent, ConsentWording, LocalGroup, Person, Purpose
 from groundgame.people.selectors import consent_current
 from groundgame.people.services import consent_record, normalise_email, person_create
@@ -351,7 +356,17 @@ def rsvp_create(
         fields=["event", "shift", "person", "status", "booked_as_guest"],
     )
     _record_booking_basis(person, acting=acting)
+    _tell("rsvp.created", rsvp)
     return rsvp
+
+
+def _tell(event_type: str, rsvp: Rsvp) -> None:
+    """Outside systems' webhooks (docs/webhooks.md): ids and states only, sent once the transaction commits."""
+    data = {"rsvp": rsvp.pk, "event": rsvp.event_id, "shift": rsvp.shift_id, "status": rsvp.status}
+    if event_type == "attendance.changed":
+        checked_in = rsvp.checked_in_at.isoformat() if rsvp.checked_in_at else None
+        data.update(attendance=rsvp.attendance, checked_in_at=checked_in)
+    webhooks.emit(event_type, data, person_id=rsvp.person_id)
 
 
 def _record_booking_basis(person: Person, *, acting) -> None:
@@ -383,6 +398,7 @@ def _promote_waitlisted(event: Event, shift_id: int | None, *, acting) -> list[R
         rsvp.status = Rsvp.Status.CONFIRMED
         rsvp.save(update_fields=["status"])
         audit_record(actor=acting, action="rsvp.promote", target=rsvp, fields=["status"])
+        _tell("rsvp.promoted", rsvp)
     return promoted
 
 
@@ -399,7 +415,12 @@ def rsvp_cancel(*, rsvp: Rsvp, acting) -> RsvpCancellation:
     rsvp.status, rsvp.cancelled_at = Rsvp.Status.CANCELLED, timezone.now()
     rsvp.save(update_fields=["status", "cancelled_at"])
     audit_record(actor=acting, action="rsvp.cancel", target=rsvp, fields=["status", "cancelled_at"])
+    _tell("rsvp.cancelled", rsvp)
     promoted = _promote_waitlisted(event, rsvp.shift_id, acting=acting) if freed else []
+    if rsvp.person_id is not None:
+        from .lifts import lifts_end_for  # lifts builds on these services
+
+        lifts_end_for(event=event, person=rsvp.person, acting=acting)
     return RsvpCancellation(rsvp, promoted)
 
 
@@ -425,6 +446,7 @@ def rsvp_check_in(*, rsvp: Rsvp, acting, at: datetime.datetime | None = None) ->
     rsvp.checked_in_at, rsvp.attendance = at, Rsvp.Attendance.ATTENDED
     rsvp.save(update_fields=fields)
     audit_record(actor=acting, action="rsvp.check_in", target=rsvp, fields=fields)
+    _tell("attendance.changed", rsvp)
     return rsvp
 
 
@@ -450,6 +472,7 @@ def rsvp_mark_attendance(*, rsvp: Rsvp, attended: bool, acting) -> Rsvp:
         fields.append("checked_in_at")
     rsvp.save(update_fields=fields)
     audit_record(actor=acting, action="rsvp.attendance", target=rsvp, fields=fields)
+    _tell("attendance.changed", rsvp)
     return rsvp
 
 
@@ -465,4 +488,260 @@ def event_record_no_shows(*, event: Event, acting) -> int:
     Rsvp.objects.filter(pk__in=rows).update(attendance=Rsvp.Attendance.NO_SHOW)
     targets = [("events.rsvp", pk) for pk in rows]
     audit_record_many(actor=acting, action="rsvp.attendance", targets=targets, fields=["attendance"])
+    for rsvp in Rsvp.objects.filter(pk__in=rows):
+        _tell("attendance.changed", rsvp)
     return len(rows)
+
+
+# --- organisers: changing events and shifts, declining proposals, following up -----------------------------------
+
+
+class EventChanges(EventDetails, total=False):
+    host: LocalGroup
+    kind: str
+    title: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+
+
+class ShiftChanges(TypedDict, total=False):
+    label: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    capacity: int | None
+
+
+class EventUpdate(NamedTuple):
+    event: Event
+    changed: list[str]  # the fields whose values changed (nothing is saved when none did)
+    promoted: list[Rsvp]  # waitlisted RSVPs confirmed into places that were added
+
+
+class ShiftUpdate(NamedTuple):
+    shift: Shift
+    changed: list[str]
+    promoted: list[Rsvp]
+
+
+@dataclass
+class MessagesSent:
+    """What a batch of messages came to. The counts are filled in once the caller's transaction commits and the
+    messages go (`done`); `no_basis` counts people refused for want of a lawful basis for event messages."""
+
+    recipients: int = 0
+    sent: int = 0
+    no_basis: int = 0
+    refused: int = 0  # refused otherwise: no address, or the address is suppressed
+    failed: int = 0  # the email backend failed
+    done: bool = False
+
+
+def _apply(instance, changes: dict, allowed: dict) -> list[str]:
+    """Set the given fields (text trimmed); return the names of those whose value changed."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValueError(f"cannot change {sorted(unknown)}")
+    times = {name: value for name, value in changes.items() if name in ("starts_at", "ends_at")}
+    _require_aware(**times)
+    changed = []
+    for name, value in changes.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def event_update(*, event: Event, acting, **changes: Unpack[EventChanges]) -> EventUpdate:
+    """Change an event's details (a proposal's too; approval and cancellation have services of their own).
+
+    Under the event's lock, like every booking: raising the places of an event without shifts (or removing the
+    limit) confirms the first on the waiting list into them at once; lowering them below the number confirmed keeps
+    everyone booked (later bookings wait). The event's shifts must still fall within its times."""
+    _lock(event)
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError(_("This event has been cancelled."))
+    if event.ends_at <= timezone.now():
+        raise ValidationError(_("This event is already over."))
+    postcode_before = event.venue_postcode
+    changed = _apply(event, dict(changes), EventChanges.__annotations__)
+    if "venue_postcode" in changed:
+        _locate(event)
+        if event.venue_postcode == postcode_before:
+            changed.remove("venue_postcode")
+        else:
+            changed += ["latitude", "longitude"]
+    if not changed:
+        return EventUpdate(event, [], [])
+    event.full_clean()
+    if {"starts_at", "ends_at"} & set(changed) and (
+        event.shifts.filter(starts_at__lt=event.starts_at).exists()
+        or event.shifts.filter(ends_at__gt=event.ends_at).exists()
+    ):
+        raise ValidationError(_("The event's shifts must fall within its times: change them first."))
+    event.save(update_fields=changed)
+    audit_record(actor=acting, action="event.update", target=event, fields=changed)
+    promoted = []
+    if "capacity" in changed and not event.shifts.exists():
+        promoted = _promote_waitlisted(event, None, acting=acting)
+    return EventUpdate(event, changed, promoted)
+
+
+@transaction.atomic
+def shift_update(*, shift: Shift, acting, **changes: Unpack[ShiftChanges]) -> ShiftUpdate:
+    """Change a shift's label, times or places, under its event's lock: places added go to the first on the
+    shift's waiting list at once (as in `event_update`)."""
+    event = _lock(shift.event)
+    shift.refresh_from_db()
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError(_("This event has been cancelled."))
+    if shift.ends_at <= timezone.now():
+        raise ValidationError(_("That shift is over."))
+    changed = _apply(shift, dict(changes), ShiftChanges.__annotations__)
+    if not changed:
+        return ShiftUpdate(shift, [], [])
+    if shift.starts_at < event.starts_at or shift.ends_at > event.ends_at:
+        raise ValidationError(_("A shift must fall within the event's times."))
+    shift.full_clean()
+    shift.save(update_fields=changed)
+    audit_record(actor=acting, action="shift.update", target=shift, fields=changed)
+    promoted = _promote_waitlisted(event, shift.pk, acting=acting) if "capacity" in changed else []
+    return ShiftUpdate(shift, changed, promoted)
+
+
+@transaction.atomic
+def shift_delete(*, shift: Shift, acting) -> None:
+    """Remove a shift nobody is booked on (its cancelled bookings go with it)."""
+    event = _lock(shift.event)
+    if event.ends_at <= timezone.now():
+        raise ValidationError(_("This event is already over."))
+    if Rsvp.objects.live().filter(shift=shift).exists():
+        raise ValidationError(_("People are booked on this shift: it cannot be removed. Change it instead."))
+    audit_record(actor=acting, action="shift.delete", target=shift, fields=["event"])
+    shift.delete()
+
+
+def _send_after_commit(people: list[Person], *, subject: str, body: str, acting, result: MessagesSent) -> None:
+    """Email each person about an event through core.messaging (Purpose.EVENTS: their basis is checked there),
+    once the current transaction commits; count what happened in `result`."""
+
+    def send() -> None:
+        for person in people:
+            try:
+                delivery = messaging.message_send(
+                    recipient=person,
+                    channel=Channel.EMAIL,
+                    purpose=Purpose.EVENTS,
+                    subject=subject,
+                    body=body,
+                    acting=acting,
+                )
+            except messaging.MessageRefused as refusal:
+                if refusal.reason.startswith("no lawful"):  # "no lawful basis" (or no checker registered)
+                    result.no_basis += 1
+                else:
+                    result.refused += 1
+            else:
+                if delivery.status == MessageDelivery.Status.SENT:
+                    result.sent += 1
+                else:
+                    result.failed += 1
+        result.done = True
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def event_decline(*, event: Event, acting, reason: str) -> MessagesSent:
+    """Decline a proposed event: it is cancelled, and the member who proposed it is emailed the reason once this
+    commits. The reason is not stored (audit rows hold no free text): the email carries it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why, for the member who proposed it.")})
+    _lock(event)
+    if event.status != Event.Status.PROPOSED:
+        raise ValidationError(_("Only a proposed event can be declined."))
+    event.status, event.cancelled_at = Event.Status.CANCELLED, timezone.now()
+    event.save(update_fields=["status", "cancelled_at"])
+    audit_record(actor=acting, action="event.decline", target=event, fields=["status", "cancelled_at"])
+    proposer = event.proposed_by
+    result = MessagesSent()
+    if proposer is not None and proposer.erased_at is None:
+        result.recipients = 1
+        subject = _("Your event was not approved: %(title)s") % {"title": event.title}
+        body = _(
+            "Thank you for proposing “%(title)s” (%(when)s) to %(group)s. The group's organisers have not "
+            "approved it, and said why:\n\n%(reason)s"
+        ) % {
+            "title": event.title,
+            "when": formats.date_format(event.local_starts_at, "DATETIME_FORMAT"),
+            "group": event.host.name,
+            "reason": reason,
+        }
+        _send_after_commit([proposer], subject=subject, body=body, acting=acting, result=result)
+    else:
+        result.done = True
+    return result
+
+
+class FollowUpAudience(TextChoices):
+    ATTENDED = "attended", pgettext_lazy("follow-up audience", "Everyone who came")
+    NO_SHOW = "no_show", pgettext_lazy("follow-up audience", "Everyone who did not come")
+    CONFIRMED = "confirmed", pgettext_lazy("follow-up audience", "Everyone with a place")
+
+
+def follow_up_recipients(*, event: Event, audience: str) -> list[Person]:
+    """The people a follow-up to `audience` goes to: one each (someone may have booked several shifts), none
+    erased. Attendance is as recorded (checked in or marked from the list)."""
+    rsvps = Rsvp.objects.confirmed().filter(event=event, person__isnull=False, person__erased_at__isnull=True)
+    if audience == FollowUpAudience.ATTENDED:
+        rsvps = rsvps.filter(attendance=Rsvp.Attendance.ATTENDED)
+    elif audience == FollowUpAudience.NO_SHOW:
+        rsvps = rsvps.filter(attendance=Rsvp.Attendance.NO_SHOW)
+    elif audience != FollowUpAudience.CONFIRMED:
+        raise ValueError(f"unknown audience {audience!r}")
+    return list(Person.objects.filter(pk__in=rsvps.values("person_id")).order_by("pk"))
+
+
+@transaction.atomic
+def event_follow_up(
+    *,
+    event: Event,
+    acting,
+    audience: str,
+    subject: str,
+    body: str,
+    next_action: str = "",
+    next_action_url: str = "",
+) -> MessagesSent:
+    """After an event, email the people who came (or the no-shows, or everyone with a place) with a next action
+    ("Book the next session: <link>"). Messages go through core.messaging for Purpose.EVENTS once this commits; the
+    result counts those sent and those refused (no lawful basis, no address, suppressed)."""
+    subject, body = (subject or "").strip(), (body or "").strip()
+    errors = {}
+    if audience not in FollowUpAudience.values:
+        errors["audience"] = _("Choose who to write to.")
+    if not subject:
+        errors["subject"] = _("Give the email a subject.")
+    if not body:
+        errors["body"] = _("Write the message.")
+    if errors:
+        raise ValidationError(errors)
+    if event.status != Event.Status.APPROVED:
+        raise ValidationError(_("This event did not go ahead."))
+    if event.starts_at > timezone.now():
+        raise ValidationError(_("A follow-up can be sent once the event has started."))
+    people = follow_up_recipients(event=event, audience=audience)
+    if not people:
+        raise ValidationError({"audience": _("No one to write to: record attendance first.")})
+    text = body
+    if next_action.strip() or next_action_url.strip():
+        text += "\n\n" + _("Next: %(action)s") % {"action": next_action.strip() or next_action_url.strip()}
+        if next_action_url.strip() and next_action.strip():
+            text += f"\n{next_action_url.strip()}"
+    audit_record(actor=acting, action="event.follow_up", target=event, reason=f"{audience}: {len(people)} people")
+    result = MessagesSent(recipients=len(people))
+    _send_after_commit(people, subject=subject, body=text, acting=acting, result=result)
+    return result

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from groundgame.events.models import Event, Rsvp, Shift
 from groundgame.places.models import BoundarySet, Constituency, Postcode, PostcodeDistrict
+from groundgame.places.selectors import clear_caches
 from tests.people.factories import GroupFactory, PersonFactory
 
 # Postcode centroids (WGS84). Derby to Nottingham is about 21 km; Derby to Manchester about 80 km.
@@ -20,14 +21,16 @@ DISTRICTS = {"DE22": (52.93, -1.49), "NG1": (52.955, -1.15), "M1": (53.48, -2.24
 
 
 def make_places() -> None:
-    """The postcodes above in the places tables (tests then locate them like real ones)."""
-    PostcodeDistrict.objects.bulk_create(
-        PostcodeDistrict(outcode=outcode, latitude=lat, longitude=lon) for outcode, (lat, lon) in DISTRICTS.items()
-    )
-    Postcode.objects.bulk_create(
-        Postcode(postcode=postcode, outcode=postcode.split()[0], latitude=lat, longitude=lon)
-        for postcode, (lat, lon) in PLACES.items()
-    )
+    """The postcodes above in the places tables (tests then locate them like real ones). When the real reference
+    data is loaded (GROUNDGAME_DATA_DIR), the same postcodes exist already: they are set to these points, inside the
+    test's transaction."""
+    for outcode, (lat, lon) in DISTRICTS.items():
+        PostcodeDistrict.objects.update_or_create(outcode=outcode, defaults={"latitude": lat, "longitude": lon})
+    for postcode, (lat, lon) in PLACES.items():
+        Postcode.objects.update_or_create(
+            postcode=postcode, defaults={"outcode": postcode.split()[0], "latitude": lat, "longitude": lon}
+        )
+    clear_caches()
 
 
 def make_seat(name: str = "Derby North", code: str = "E14000663") -> Constituency:

@@ -1,6 +1,8 @@
 """Reads behind the event pages: places left per shift, waiting-list positions, a person's bookings, and the
 "find where you're needed" list of sessions per target seat."""
 
+import datetime
+
 import pytest
 
 from groundgame.events import selectors, services
@@ -20,7 +22,7 @@ def book(event, n, shift=None):
 def test_places_are_counted_per_shift_in_two_queries(django_assert_num_queries):
     event = EventFactory()
     morning = ShiftFactory(event=event, capacity=2, starts_at=event.starts_at)
-    evening = ShiftFactory(event=event, capacity=None, starts_at=event.starts_at.replace(minute=30))
+    evening = ShiftFactory(event=event, capacity=None, starts_at=event.starts_at + datetime.timedelta(minutes=30))
     book(event, 3, shift=morning)
     book(event, 1, shift=evening)
 

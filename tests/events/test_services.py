@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from groundgame.core.models import AuditEvent
+from groundgame.core.models import AuditEvent, WebhookDelivery, WebhookEndpoint
 from groundgame.events import services
 from groundgame.events.models import Event, Rsvp
 from groundgame.people.models import ConsentEvent, LocalGroup, Membership, Person, Purpose
@@ -166,6 +166,29 @@ def test_cancelling_a_confirmed_place_promotes_the_first_on_the_waiting_list():
     assert (first_waiting.status, second_waiting.status) == ("confirmed", "waitlisted")
     assert Rsvp.objects.confirmed().count() == 2
     assert AuditEvent.objects.filter(action="rsvp.promote", target_id=str(first_waiting.pk)).exists()
+
+
+def test_bookings_cancellations_promotions_and_check_ins_are_told_to_webhooks(django_capture_on_commit_callbacks):
+    WebhookEndpoint.objects.create(name="CRM", url="http://127.0.0.1:9/", secret="s")
+    event = EventFactory(capacity=1, starts_at=timezone.now() + datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks():
+        first, waiting = book(event, 2)
+        services.rsvp_cancel(rsvp=first, acting=None)
+        services.rsvp_check_in(rsvp=waiting, acting=None)
+
+    told = [
+        (d.event_type, d.payload["data"]["rsvp"], d.subject_person_id) for d in WebhookDelivery.objects.order_by("pk")
+    ]
+    assert told == [
+        ("rsvp.created", first.pk, first.person_id),
+        ("rsvp.created", waiting.pk, waiting.person_id),
+        ("rsvp.cancelled", first.pk, first.person_id),
+        ("rsvp.promoted", waiting.pk, waiting.person_id),
+        ("attendance.changed", waiting.pk, waiting.person_id),
+    ]
+    assert set(WebhookDelivery.objects.order_by("pk").last().payload["data"]) == {
+        "rsvp", "event", "shift", "status", "attendance", "checked_in_at"
+    }  # fmt: skip
 
 
 def test_cancelling_a_waitlisted_rsvp_promotes_nobody_and_cancelling_twice_changes_nothing():
