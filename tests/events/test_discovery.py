@@ -24,7 +24,7 @@ def at(postcode: str, **values) -> Event:
     return EventFactory(venue_postcode=postcode, latitude=lat, longitude=lon, **values)
 
 
-def test_near_keeps_events_within_the_distance_nearest_first_with_the_great_circle_distance():
+def test_near_keeps_events_within_the_distance_nearest_first_within_half_a_percent_of_the_great_circle():
     derby, centre, nottingham, manchester = (at(p) for p in ("DE22 1AA", "DE1 1AA", "NG1 1AA", "M1 1AA"))
     lat, lon = PLACES["DE1 1AA"]
 
@@ -32,7 +32,7 @@ def test_near_keeps_events_within_the_distance_nearest_first_with_the_great_circ
 
     assert found == [centre, derby, nottingham]
     for event in found:
-        assert event.distance_km == pytest.approx(haversine_km(lat, lon, event.latitude, event.longitude), abs=1e-6)
+        assert event.distance_km == pytest.approx(haversine_km(lat, lon, event.latitude, event.longitude), rel=0.005)
     assert manchester not in Event.objects.near(lat, lon, km=60)
     assert manchester in Event.objects.near(lat, lon, km=100)
 
@@ -44,6 +44,19 @@ def destination(lat: float, lon: float, km: float, bearing: float) -> tuple[floa
     p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
     l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
     return math.degrees(p2), math.degrees(l2)
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(50.1, -5.5), (52.9, -1.5), (58.6, -3.1)])
+def test_the_planar_distance_is_within_half_a_percent_of_the_great_circle_up_to_100_km(lat, lon):
+    from groundgame.events.querysets import KM_PER_DEGREE
+
+    for bearing in range(0, 360, 15):
+        for km in (1, 10, 30, 100):
+            lat2, lon2 = destination(lat, lon, km, bearing)
+            planar = math.hypot(
+                (lon2 - lon) * KM_PER_DEGREE * math.cos(math.radians(lat)), (lat2 - lat) * KM_PER_DEGREE
+            )
+            assert planar == pytest.approx(km, rel=0.005), (bearing, km)
 
 
 @pytest.mark.parametrize(("lat", "km"), [(50.1, 30), (58.6, 50), (60.8, 200)])
