@@ -4,6 +4,8 @@ groundgame demo [--port N] [--no-serve] [--reset]   embedded SQLite + real refer
 groundgame serve [--host H] [--port N] [--workers N] production server (granian), configured by environment
 groundgame data fetch [--source URL] [--cache-dir D] download the reference data, verifying checksums
 groundgame data import [--data-dir D]                import it (idempotent, all-or-nothing per file)
+groundgame count FILE --method M [--seats N] [--json] count a ballot file (BLT or PrefLib); M is scottish-stv,
+                                                     meek, irv, schulze or approval; no database needed
 groundgame <any Django management command> ...       e.g. `groundgame migrate`, `groundgame createsuperuser`
 """
 
@@ -117,7 +119,14 @@ def data(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"demo": demo, "serve": serve, "data": data}
+def count(argv: list[str]) -> int:
+    """Count a ballot file; plain Python, no Django setup, no database (groundgame.democracy.counting)."""
+    from groundgame.democracy.counting.cli import main as count_main
+
+    return count_main(argv)
+
+
+COMMANDS = {"demo": demo, "serve": serve, "data": data, "count": count}
 
 
 def main(argv: list[str] | None = None) -> int:
