@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "groundgame.people",
     "groundgame.events",
     "groundgame.canvassing",
+    "groundgame.democracy",
     # After groundgame.core, whose templates (account/, mfa/, allauth/) restyle allauth's pages.
     "allauth",
     "allauth.account",

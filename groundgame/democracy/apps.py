@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DemocracyConfig(AppConfig):
+    name = "groundgame.democracy"
+    label = "democracy"
+    verbose_name = _("Democracy")
+
+    def ready(self) -> None:
+        from . import privacy, rules  # noqa: F401  (rules declares the permissions)
+
+        privacy.connect()
