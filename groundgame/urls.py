@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("groundgame.places.urls")),
     path("", include("groundgame.people.urls")),
     path("events/", include("groundgame.events.urls")),
+    path("canvassing/", include("groundgame.canvassing.urls")),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from groundgame.canvassing.api import router as canvassing_router
 from groundgame.places.api import router as places_router
 from groundgame.places.api import validation_error_handler
 
@@ -14,4 +15,5 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("", places_router)
+api.add_router("", canvassing_router)
 api.add_exception_handler(ValidationError, validation_error_handler)

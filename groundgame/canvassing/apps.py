@@ -8,6 +8,6 @@ class CanvassingConfig(AppConfig):
     verbose_name = _("Canvassing")
 
     def ready(self) -> None:
-        from . import privacy
+        from . import privacy, tasks  # noqa: F401  (tasks declares canvassing's periodic tasks)
 
         privacy.connect()

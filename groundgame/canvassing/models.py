@@ -22,6 +22,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .querysets import AddressQuerySet, CampaignQuerySet, ElectorQuerySet, RegisterCopyQuerySet
+
 
 class Campaign(models.Model):
     """An election the movement campaigns in."""
@@ -48,6 +50,8 @@ class Campaign(models.Model):
     # The parties on the ballot: [{"code": "Lab", "name": "Labour"}, ...] (codes as in the results files).
     parties = models.JSONField(_("parties on the ballot"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["-polling_date", "name"]
@@ -100,6 +104,8 @@ class RegisterCopy(models.Model):
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     # What the import did: {"electors": n, "added": n, "removed": n, "changed": n, "addresses": n}
     summary = models.JSONField(_("import summary"), default=dict, blank=True)
+
+    objects = RegisterCopyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_on", "-imported_at"]
@@ -167,6 +173,8 @@ class Address(models.Model):
         _("location quality"), max_length=10, choices=LocationQuality.choices, default=LocationQuality.NONE
     )
 
+    objects = AddressQuerySet.as_manager()
+
     class Meta:
         ordering = ["polling_district", "street", "house_number", "house_suffix", "flat"]
         verbose_name = _("address")
@@ -210,6 +218,8 @@ class Elector(models.Model):
         "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="elector_records"
     )
     removed_at = models.DateTimeField(_("left the register at"), null=True, blank=True)  # absent from a newer copy
+
+    objects = ElectorQuerySet.as_manager()
 
     class Meta:
         ordering = ["polling_district", "number", "suffix"]
