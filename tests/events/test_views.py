@@ -154,7 +154,7 @@ def test_discovery_pages_through_results_and_passes_map_markers(client, django_a
     assert len(response.context["page"].object_list) == 20
     assert len(response.context["markers"]) == 25
     assert 'id="event-markers"' in page_text(response)
-    assert "events/vendor/leaflet/leaflet.js" in page_text(response)
+    assert "core/vendor/leaflet/leaflet.js" in page_text(response)
     assert "page=2" in page_text(response)
     assert len(client.get(LIST, {"page": 2}).context["page"].object_list) == 5
 

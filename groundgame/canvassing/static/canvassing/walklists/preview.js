@@ -1,6 +1,6 @@
 /* The walk list preview map: progressive enhancement of the ordered list of doors beside it (which works alone).
  *
- * Leaflet (events/vendor/leaflet/leaflet.js, a classic script loaded before this module) draws one marker per door,
+ * Leaflet (core/vendor/leaflet/leaflet.js, a classic script loaded before this module) draws one marker per door,
  * numbered in walking order, and a line through them in that order. Doors of one postcode share a point, so a
  * marker there (darker, with a ring) shows the first door's number and its popup names every door. Tiles come from data-tiles (settings:
  * GROUNDGAME_MAP_TILE_URL). Hovering or focusing a door in the list highlights its marker.
