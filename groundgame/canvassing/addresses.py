@@ -226,7 +226,7 @@ def address_key(lines: list[str], postcode: str) -> str:
             normal.append(text)
     key = "|".join(normal) + "#" + compact
     if len(key) > 255:
-        key = key[:214] + "~" + hashlib.sha1(key.encode()).hexdigest()  # noqa: S324 (a key, not a secret)
+        key = key[:214] + "~" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()  # a key, not a secret
     return key
 
 
