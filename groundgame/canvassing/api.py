@@ -4,6 +4,9 @@ Authorised by the walk list's token (`Authorization: Bearer <token>`, see access
 opens one list, and only while it is live. Errors are `{"detail": message}`: 401 for a missing, unknown or replaced
 token, 410 when the list was released or its access expired (the app then wipes what it holds for the list), 403
 for a token of another list, 400 for a body that is not a batch. The sync protocol is described in sync.py.
+
+The results for organisers (GET /canvass/campaigns/{slug}/results, results_views.py) are the exception: they are for
+a signed-in organiser in the browser, so they use the session (django_auth), never a walk list token.
 """
 
 import json
@@ -15,9 +18,9 @@ from django.views.decorators.gzip import gzip_page
 from ninja import Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, django_auth
 
-from . import access, sync
+from . import access, results_views, sync
 
 router = Router(tags=["canvassing"])
 
@@ -218,3 +221,16 @@ def canvass_release(request: HttpRequest, walk_list_id: uuid.UUID):
         walk_list=walk_list, acting=walk_list.claimed_by, done=done, reason="handed back"
     )
     return JsonResponse({"released": True, "status": released.status})
+
+
+# Results for organisers (results_views.py): session authentication, not a walk list token.
+router.get(
+    "/canvass/campaigns/{slug}/results",
+    auth=django_auth,
+    response={200: results_views.ResultsOut, 401: DetailOut, 403: DetailOut, 404: DetailOut},
+    summary="A campaign's canvassing results (for its organisers)",
+    description="Progress by walk list, polling district and constituency (doors, doors knocked, contact rate, "
+    "outcomes, voting intention from each elector's latest record, issues, follow-ups) and quality flags. "
+    "Aggregates only. Signed-in organisers of the campaign and administrators; 404 for a campaign the user may not "
+    "see, 403 for one they may see without its results.",
+)(decorate_view(never_cache)(results_views.canvass_results))

@@ -5,7 +5,7 @@ Campaign pages are under the campaign's slug: <slug>/... Walk lists (walklist_vi
 
 from django.urls import path
 
-from . import app_views, import_views, views, walklist_views
+from . import app_views, import_views, results_views, views, walklist_views
 
 app_name = "canvassing"
 urlpatterns = [
@@ -43,4 +43,6 @@ urlpatterns = [
     path("<slug:slug>/walk-lists/<uuid:uuid>/release/", walklist_views.release, name="walklist_release"),
     path("<slug:slug>/walk-lists/<uuid:uuid>/sheet.pdf", walklist_views.sheet_pdf, name="walklist_pdf"),
     # The phone app (app_views.py): at the top
+    # Results for organisers (results_views.py)
+    path("<slug:slug>/results/", results_views.results_page, name="results"),
 ]

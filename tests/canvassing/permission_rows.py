@@ -11,8 +11,9 @@ there (404); everyone else is stopped by A itself first (403 for member_a, who m
 
 Who sees what: a campaign is seen by the organisers of its host group and of the groups above it, by people
 holding register access for it, and by administrators; others get 404 (its existence is not theirs to know).
-Managing it (details, copies, grants, imports) is for organisers and administrators. Electors are for organisers
-and register access holders only: an administrator gets 403 until they grant themselves access (audited).
+Managing it (details, copies, grants, imports) and its results are for organisers and administrators. Electors are
+for organisers and register access holders only: an administrator gets 403 until they grant themselves access
+(audited).
 """
 
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django.urls import reverse
 from groundgame.canvassing.models import RegisterAccess
 from tests.people.test_permission_matrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, REDIRECT, Row, expect
 
-from .factories import AddressFactory, CampaignFactory, ElectorFactory, RegisterCopyFactory
+from .factories import AddressFactory, CampaignFactory, ContactRecordFactory, ElectorFactory, RegisterCopyFactory
 
 
 def build(world) -> None:
@@ -32,6 +33,7 @@ def build(world) -> None:
         second = AddressFactory(campaign=campaign, register_copy=copy)
         for address in (first, first, second):
             ElectorFactory(campaign=campaign, address=address)
+        ContactRecordFactory(elector=campaign.electors.first(), intention="Lab", issues=["housing"])  # for results
         world.extra["campaign", label] = campaign
         world.extra["copy", label] = copy
     world.extra["access", "A"] = RegisterAccess.objects.create(
@@ -82,6 +84,11 @@ ELECTORS = {
     "A": expect(LOGIN, OK, OK, OK, NOT_FOUND, NOT_FOUND, FORBIDDEN),
     "B": expect(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, FORBIDDEN),
 }
+# Results (aggregates): those who run the campaign, as MANAGE. The API (session auth) answers 401 when signed out.
+RESULTS_API = {
+    "A": expect(401, FORBIDDEN, OK, OK, NOT_FOUND, NOT_FOUND, OK),
+    "B": expect(401, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK),
+}
 # An upload in nobody's session: 404 to whoever may import into A; 403 to A's canvasser; 404 to those who can't see A.
 ANOTHERS_UPLOAD = {"another's upload": expect(LOGIN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)}
 
@@ -106,6 +113,8 @@ ROWS: dict = {
     ),
     "canvassing:electors": Row("GET", _campaign("canvassing:electors"), ELECTORS),
     "canvassing:register_upload": Row("GET", _campaign("canvassing:register_upload"), MANAGE),
+    "canvassing:results": Row("GET", _campaign("canvassing:results"), MANAGE),
+    "api:canvass_results": Row("GET", _campaign("api:canvass_results"), RESULTS_API),
     **{
         name: Row(
             method,
