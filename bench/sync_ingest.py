@@ -310,7 +310,9 @@ request = function()
   i = i %% #lists + 1
   local list = lists[i]
   local body
-  if mode == "sync" then
+  if mode == "ping" then
+    return wrk.format("POST", "/api/ping", {["Content-Type"] = "application/json"}, '{"records":[]}')
+  elseif mode == "sync" then
     local t = list.templates[random(1, #list.templates)]
     body = templates[t]:gsub("@ID@", uuid4)
   else
@@ -475,17 +477,19 @@ def main() -> int:
         scripts = {
             "sync": write_lua(home, "sync", lists, tokens, args.batch, args.seed),
             "trivial": write_lua(home, "trivial", lists, tokens, args.batch, args.seed),
+            "ping": write_lua(home, "ping", lists, tokens, args.batch, args.seed),
         }
         before = stored_records()
         print(
             f"load: wrk, 1 thread, {args.connections} keep-alive connections (one claimed list each), "
             f"{args.rounds} rounds x {args.seconds:g} s per endpoint after {args.warmup:g} s warm-up each"
         )
+        wrk(port, scripts["ping"], args.connections, args.warmup)
         wrk(port, scripts["trivial"], args.connections, args.warmup)
         warm = wrk(port, scripts["sync"], args.connections, args.warmup)
-        results: dict[str, list[Load]] = {"trivial": [], "sync": []}
+        results: dict[str, list[Load]] = {"ping": [], "trivial": [], "sync": []}
         for n in range(args.rounds):
-            order = ["trivial", "sync"] if n % 2 == 0 else ["sync", "trivial"]
+            order = ["ping", "trivial", "sync"] if n % 2 == 0 else ["sync", "trivial", "ping"]
             for name in order:
                 load = wrk(port, scripts[name], args.connections, args.seconds)
                 results[name].append(load)
@@ -501,11 +505,13 @@ def main() -> int:
         total = {name: sum(x.requests for x in v) / sum(x.seconds for x in v) for name, v in results.items()}
         records_per_s = total["sync"] * args.batch
         ratio = total["sync"] / total["trivial"]
+        ratio_ping = total["sync"] / total["ping"]
         answered = (warm.requests + sum(x.requests for x in results["sync"])) * args.batch
         stored = stored_records() - before
-        print(f"trivial POST {total['trivial']:8.0f} req/s (mean over rounds)")
+        print(f"POST /api/ping {total['ping']:6.0f} req/s (a trivial JSON view; mean over rounds)")
+        print(f"empty batch  {total['trivial']:8.0f} req/s (the sync endpoint, its token check, no records)")
         print(f"sync         {total['sync']:8.0f} req/s = {records_per_s:,.0f} records/s (mean over rounds)")
-        print(f"ratio sync/trivial POST (requests/s): {ratio:.2f}")
+        print(f"ratio sync / POST /api/ping (requests/s): {ratio_ping:.3f}; sync / empty batch: {ratio:.2f}")
         print(f"records stored during the load: {stored:,}; answered by the server as counted by wrk: {answered:,}")
         if errors:
             fail(f"{errors} requests failed or answered non-200: the figures above are not valid")

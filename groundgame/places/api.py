@@ -171,6 +171,12 @@ def ping(request: HttpRequest):
     return JsonResponse({"ok": True})
 
 
+@router.post("/ping", response={200: PingOut, 429: ErrorOut}, summary="Liveness check by POST (a trivial JSON view)")
+def ping_post(request: HttpRequest):
+    """The same as GET: a baseline for benchmarks of POST endpoints (bench/sync_ingest.py). The body is ignored."""
+    return ping(request)
+
+
 class ElectionOut(Schema):
     year: int
     boundary_set: str

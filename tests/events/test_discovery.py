@@ -128,7 +128,7 @@ def test_a_bad_postcode_is_left_to_the_caller_to_explain(places):
     with pytest.raises(InvalidPostcode):
         selectors.events_near_postcode(postcode="hello")
     with pytest.raises(UnknownPostcode):
-        selectors.events_near_postcode(postcode="YO62 5AA")
+        selectors.events_near_postcode(postcode="BX1 1LT")
 
 
 def test_sessions_in_a_seat_are_upcoming_approved_campaign_sessions():

@@ -154,7 +154,7 @@ def test_host_choices_are_only_the_groups_the_user_organises(client, places, gro
         ({"venue_postcode": "", "online_url": ""}, "venue_postcode"),
         ({"venue_postcode": "not a postcode"}, "venue_postcode"),
         ({"venue_postcode": "DE22"}, "venue_postcode"),
-        ({"venue_postcode": "YO62 5AA"}, "venue_postcode"),  # well formed, but unknown: the service says so
+        ({"venue_postcode": "BX1 1LT"}, "venue_postcode"),  # well formed, but unknown: the service says so
         ({"starts_at": "2020-01-01T10:00", "ends_at": "2020-01-01T12:00"}, "ends_at"),
         ({"starts_at": "2031-03-30T01:30", "ends_at": "2031-03-30T03:00"}, "starts_at"),  # the clocks skip 01:30
         ({"title": ""}, "title"),

@@ -211,6 +211,7 @@ MATRIX: dict[str, Row] = {
     ),
     "api:nearest_marginal": Row("GET", lambda w, o: reverse("api:nearest_marginal") + "?postcode=DE22", PUBLIC),
     "api:ping": Row("GET", lambda w, o: reverse("api:ping"), PUBLIC),
+    "api:ping_post": Row("POST", lambda w, o: reverse("api:ping_post"), PUBLIC),
     "api:elections": Row("GET", lambda w, o: reverse("api:elections"), PUBLIC),
     # The link in every email works without signing in: the signed token is the authority.
     "core:unsubscribe": Row(

@@ -211,6 +211,14 @@ def test_ping(client):
     assert response.json() == {"ok": True}
 
 
+def test_ping_by_post_ignores_the_body_and_needs_no_csrf_token():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/api/ping", '{"records": []}', content_type="application/json")
+
+    assert response.status_code == 200 and response.json() == {"ok": True}
+
+
 @pytest.fixture
 def rate_of_3(monkeypatch):
     """Three requests per minute per client, in a fixed moment 15 s into a window (no flaky window edges)."""
