@@ -422,3 +422,57 @@ def campaign_results(*, campaign: Campaign) -> CampaignResults:
     for row in [totals, *found.constituencies, *found.districts, *found.walk_lists]:
         row.intention_bars = found.breakdown("intentions", row.intentions)
     return found
+
+
+# --- the map: polling districts shaded by contact rate ------------------------------------------------------------
+
+# Contact rate bands (spoke / doors knocked): lower bound, fill colour (light to dark: more conversations).
+CONTACT_BANDS = [(0.0, "#eff3ff"), (0.2, "#bdd7e7"), (0.35, "#6baed6"), (0.5, "#3182bd"), (0.65, "#08519c")]
+NOT_STARTED_COLOUR = "#d9d9d9"
+HULL_MARGIN_DEGREES = 0.0004  # about 40 m around the outermost doors, so a single street still shows as an area
+
+
+def contact_colour(rate: float | None) -> str:
+    if rate is None:
+        return NOT_STARTED_COLOUR
+    colour = CONTACT_BANDS[0][1]
+    for lower, fill in CONTACT_BANDS:
+        if rate >= lower:
+            colour = fill
+    return colour
+
+
+def district_map(*, campaign: Campaign, districts: list[Progress]) -> dict:
+    """GeoJSON of the campaign's polling districts (the area around their doors located by full postcode: the
+    register has no district boundaries), each with its progress and a fill colour for its contact rate. One query.
+    Districts with fewer than three located doors are left off the map (they stay in the table)."""
+    from shapely.geometry import MultiPoint, mapping
+
+    from .models import Address
+
+    points: dict[str, list[tuple[float, float]]] = {}
+    located = Address.objects.filter(campaign=campaign, location_quality=Address.LocationQuality.POSTCODE)
+    for code, lat, lon in located.values_list("polling_district__code", "latitude", "longitude").iterator():
+        points.setdefault(code, []).append((lon, lat))
+    features = []
+    for row in districts:
+        doors = points.get(row.key, [])
+        if len(set(doors)) < 3:
+            continue
+        area = MultiPoint(doors).convex_hull.buffer(HULL_MARGIN_DEGREES, quad_segs=4).simplify(0.0001)
+        rate = row.contact_rate
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": mapping(area),
+                "properties": {
+                    "code": row.key,
+                    "name": row.name,
+                    "doors": row.doors,
+                    "knocked": row.knocked,
+                    "contact_rate": None if rate is None else round(rate, 3),
+                    "fill": contact_colour(rate),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}

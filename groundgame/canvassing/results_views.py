@@ -8,6 +8,7 @@ all gets 404, on the page and in the API alike. The API authenticates by the bro
 `django_auth`): a signed-out caller gets 401.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -18,6 +19,7 @@ from ninja.errors import HttpError
 
 from . import results
 from .views import campaign_or_404
+from .walklist_views import DEFAULT_ATTRIBUTION, DEFAULT_TILE_URL
 
 RESULTS_PERM = "canvassing.change_campaign"
 """Seeing a campaign's results: those who run it (rules.runs_campaign)."""
@@ -28,7 +30,17 @@ RESULTS_PERM = "canvassing.change_campaign"
 def results_page(request, slug: str):
     campaign = campaign_or_404(request.user, slug, RESULTS_PERM)
     data = results.campaign_results(campaign=campaign)
-    context = {"campaign": campaign, "results": data, "thresholds": results.THRESHOLDS}
+    shapes = results.district_map(campaign=campaign, districts=data.districts)
+    context = {
+        "campaign": campaign,
+        "results": data,
+        "thresholds": results.THRESHOLDS,
+        "district_map": shapes if shapes["features"] else None,
+        "bands": [(round(lower * 100), colour) for lower, colour in results.CONTACT_BANDS],
+        "not_started_colour": results.NOT_STARTED_COLOUR,
+        "tile_url": getattr(settings, "GROUNDGAME_MAP_TILE_URL", DEFAULT_TILE_URL),
+        "attribution": getattr(settings, "GROUNDGAME_MAP_ATTRIBUTION", DEFAULT_ATTRIBUTION),
+    }
     return render(request, "canvassing/results/results.html", context)
 
 

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from shapely.geometry import Point, shape
 
 from groundgame.canvassing import results
 from groundgame.canvassing.models import ContactRecord, RegisterAccess
@@ -277,3 +278,60 @@ def test_unknown_campaign_is_404(client):
     person = PersonWithUserFactory()
     client.force_login(person.user)
     assert client.get(reverse("api:canvass_results", args=[f"nope-{uuid.uuid4().hex[:6]}"])).status_code == 404
+
+
+# --- the map ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rate", "band"), [(None, None), (0.0, 0), (0.19, 0), (0.2, 1), (0.49, 2), (0.5, 3), (0.65, 4), (1.0, 4)]
+)
+def test_contact_rates_fall_in_their_colour_band(rate, band):
+    expected = results.NOT_STARTED_COLOUR if band is None else results.CONTACT_BANDS[band][1]
+    assert results.contact_colour(rate) == expected
+
+
+def locate_doors(campaign) -> None:
+    """Put each district's doors on a small ring of real-looking points (the factories' doors are not located)."""
+    for district_number, code in enumerate(["AA1", "AB1"]):
+        for n, address in enumerate(campaign.addresses.filter(polling_district__code=code).order_by("pk")):
+            address.latitude = 52.92 + district_number * 0.01 + 0.001 * (n % 2)
+            address.longitude = -1.48 + 0.001 * (n // 2) + 0.0005 * (n % 2)
+            address.location_quality = "postcode"
+            address.save()
+
+
+def test_the_map_shades_each_district_around_its_located_doors_by_contact_rate(world):
+    locate_doors(world)
+    data = results.campaign_results(campaign=world)
+
+    shapes = results.district_map(campaign=world, districts=data.districts)
+
+    features = {f["properties"]["code"]: f for f in shapes["features"]}
+    assert set(features) == {"AA1", "AB1"}
+    for row in data.districts:
+        feature = features[row.key]
+        assert feature["properties"]["fill"] == results.contact_colour(row.contact_rate)
+        assert feature["properties"]["knocked"] == row.knocked and feature["geometry"]["type"] == "Polygon"
+        area = shape(feature["geometry"])
+        doors = world.addresses.filter(polling_district__code=row.key)
+        assert all(area.contains(Point(a.longitude, a.latitude)) for a in doors)  # every located door inside
+    assert features["AA1"]["properties"]["fill"] != features["AB1"]["properties"]["fill"]
+
+
+def test_the_page_draws_the_map_with_a_legend_and_no_names(world):
+    locate_doors(world)
+    html = organiser_client(world).get(reverse("canvassing:results", args=[world.slug])).content.decode()
+
+    assert 'id="results-districts-geojson"' in html and 'data-testid="results-map-legend"' in html
+    geojson = html.split('id="results-districts-geojson"')[1].split("</script>")[0]
+    for elector in world.electors.all():
+        assert elector.surname not in geojson
+
+
+def test_a_campaign_without_located_doors_has_no_map():
+    campaign = CampaignFactory()
+    assert results.district_map(campaign=campaign, districts=results.campaign_results(campaign=campaign).districts) == {
+        "type": "FeatureCollection",
+        "features": [],
+    }
