@@ -73,14 +73,13 @@ transaction writes them in bulk. Progress is reported through `progress(stage, d
 "write" in rows.
 """
 
-import csv
 import datetime
 import hashlib
 import os
 import re
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +90,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from groundgame.core.audit import audit_record
+from groundgame.core.csvfiles import CsvReader
 from groundgame.places import postcodes
 from groundgame.places.selectors import UnknownPostcode, locate_postcode
 
@@ -404,104 +404,24 @@ class CopyDetails:
 # --- reading ----------------------------------------------------------------------------------------------------
 
 
-def _decoded_lines(handle, name: str, encoding: str, on_error: Callable[[int, str], None]) -> Iterator[str]:
-    """Decode the file line by line (a UTF-8 BOM is dropped); an undecodable line is reported and replaced."""
-    for number, raw in enumerate(handle, start=1):
-        if number == 1:
-            if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise RegisterFileError(_("%(file)s: the file is UTF-16; save it as CSV UTF-8") % {"file": name})
-            if raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-        try:
-            yield raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            byte = raw[exc.start]
-            if encoding == "utf-8":
-                hint = _("choose the encoding Windows-1252 if older Excel saved the file, or save it as CSV UTF-8")
-            else:
-                hint = _("choose the encoding the file was saved in")
-            on_error(
-                number,
-                _("not %(encoding)s (byte 0x%(byte)02X at position %(position)d); %(hint)s")
-                % {
-                    "encoding": ENCODINGS.get(encoding, encoding),
-                    "byte": byte,
-                    "position": exc.start + 1,
-                    "hint": hint,
-                },
-            )
-            yield raw.decode(encoding, errors="replace")
-
-
-def _delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
-class _Reader:
-    """Rows of a CSV file with the line number each starts on; `position` is the bytes read so far."""
-
-    def __init__(self, path: Path, encoding: str, on_error: Callable[[int, str], None]):
-        if encoding not in ENCODINGS:
-            raise RegisterFileError(_("Unknown encoding %(encoding)s") % {"encoding": encoding})
-        self.path = Path(path)
-        self.encoding = encoding
-        self.on_error = on_error
-        self.handle = None
-
-    def __enter__(self):
-        try:
-            self.handle = self.path.open("rb")
-            self.size = os.fstat(self.handle.fileno()).st_size
-        except OSError as exc:
-            raise RegisterFileError(
-                _("%(file)s: cannot open (%(error)s)") % {"file": self.path.name, "error": exc.strerror}
-            ) from None
-        try:
-            lines = _decoded_lines(self.handle, self.path.name, self.encoding, self.on_error)
-            first = next(lines, None)
-            if first is None or not first.strip():
-                raise RegisterFileError(
-                    _("%(file)s: the file is empty; the first line must name the columns") % {"file": self.path.name}
-                )
-            self.delimiter = _delimiter(first)
-
-            def chained():
-                yield first
-                yield from lines
-
-            self.reader = csv.reader(chained(), delimiter=self.delimiter)
-            try:
-                self.header = [clean(c) for c in next(self.reader)]
-            except csv.Error as exc:
-                raise RegisterFileError(f"{self.path.name}, line 1: {exc}") from None
-            return self
-        except BaseException:
-            self.handle.close()
-            raise
-
-    def __exit__(self, *exc_info):
-        self.handle.close()
-
-    @property
-    def position(self) -> int:
-        return self.handle.tell()
-
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        reader = self.reader
-        while True:
-            start = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                self.on_error(start, _("unreadable CSV (%(error)s)") % {"error": exc})
-                continue
-            if not any(cell.strip() for cell in row):
-                continue
-            yield start, row
+def _reader(path: Path, encoding: str, on_error: Callable[[int, str], None]) -> CsvReader:
+    """The register file's rows, in the encoding chosen at upload (comma, semicolon, tab or bar separated)."""
+    if encoding not in ENCODINGS:
+        raise RegisterFileError(_("Unknown encoding %(encoding)s") % {"encoding": encoding})
+    if encoding == "utf-8":
+        hint = _("choose the encoding Windows-1252 if older Excel saved the file, or save it as CSV UTF-8")
+    else:
+        hint = _("choose the encoding the file was saved in")
+    return CsvReader(
+        path,
+        on_error,
+        error=RegisterFileError,
+        hint=hint,
+        encoding=encoding,
+        encoding_label=ENCODINGS[encoding],
+        delimiters=(",", ";", "\t", "|"),
+        clean=clean,
+    )
 
 
 @dataclass(frozen=True)
@@ -548,7 +468,7 @@ def mapping_problems(mapping: Mapping[str, str]) -> list[str]:
 def preview(path: Path | str, *, rows: int = 5, encoding: str = "utf-8") -> Preview:
     """The header, the first `rows` rows and a suggested mapping: the mapping step's material."""
     problems: list[str] = []
-    with _Reader(Path(path), encoding, lambda line, message: problems.append(f"line {line}: {message}")) as reader:
+    with _reader(Path(path), encoding, lambda line, message: problems.append(f"line {line}: {message}")) as reader:
         if problems:
             raise RegisterFileError(f"{reader.path.name}, {problems[0]}")
         sample = []
@@ -927,7 +847,7 @@ class RegisterImport:
         report = RegisterReport(filename=os.path.basename(self.path.name))
         plan = _Plan(report=report)
         digest = hashlib.sha256()
-        with _Reader(self.path, self.encoding, lambda line, message: report.error(line, "", message)) as reader:
+        with _reader(self.path, self.encoding, lambda line, message: report.error(line, "", message)) as reader:
             mapping = self.mapping if self.mapping is not None else suggest_mapping(reader.header)
             columns = _resolve_mapping(mapping, reader.header, report)
             if not report.ok:

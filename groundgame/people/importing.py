@@ -55,12 +55,11 @@ Streaming. The file is read line by line (never whole into memory) and decoded a
 encoding error names its line; validated rows (not the text) are held until the single transaction writes them.
 """
 
-import csv
 import datetime
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +73,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from groundgame.core.audit import audit_record, audit_record_many
+from groundgame.core.csvfiles import CsvReader
 from groundgame.core.messaging import contact_hash
 from groundgame.core.models import Channel, SuppressedContact
 
@@ -299,86 +299,9 @@ class ImportRefused(Exception):
 # --- reading ----------------------------------------------------------------------------------------------------
 
 
-def _decoded_lines(handle, name: str, on_error: Callable[[int, str], None]) -> Iterator[str]:
-    """Decode the file line by line as UTF-8 (a BOM is dropped); an undecodable line is reported and replaced."""
-    for number, raw in enumerate(handle, start=1):
-        if number == 1:
-            if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise ImportFileError(_("%(file)s: the file is UTF-16; save it as CSV UTF-8") % {"file": name})
-            if raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            byte = _("byte 0x%(byte)02X at position %(position)d") % {"byte": raw[exc.start], "position": exc.start + 1}
-            on_error(number, _("not UTF-8 (%(byte)s); save the file as CSV UTF-8") % {"byte": byte})
-            yield raw.decode("utf-8", errors="replace")
-
-
-def _delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
-class _Reader:
-    """Rows of a CSV file with the line number each starts on."""
-
-    def __init__(self, path: Path, on_error: Callable[[int, str], None]):
-        self.path = Path(path)
-        self.on_error = on_error
-        self.handle = None
-
-    def __enter__(self):
-        try:
-            self.handle = self.path.open("rb")
-        except OSError as exc:
-            raise ImportFileError(
-                _("%(file)s: cannot open (%(error)s)") % {"file": self.path.name, "error": exc.strerror}
-            ) from None
-        try:
-            return self._start()
-        except BaseException:
-            self.handle.close()
-            raise
-
-    def _start(self):
-        lines = _decoded_lines(self.handle, self.path.name, self.on_error)
-        first = next(lines, None)
-        if first is None or not first.strip():
-            raise ImportFileError(
-                _("%(file)s: the file is empty; the first line must name the columns") % {"file": self.path.name}
-            )
-        self.delimiter = _delimiter(first)
-
-        def chained():
-            yield first
-            yield from lines
-
-        self.reader = csv.reader(chained(), delimiter=self.delimiter)
-        try:
-            self.header = [c.strip() for c in next(self.reader)]
-        except csv.Error as exc:
-            raise ImportFileError(f"{self.path.name}, line 1: {exc}") from None
-        return self
-
-    def __exit__(self, *exc_info):
-        self.handle.close()
-
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        reader = self.reader
-        while True:
-            start = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                self.on_error(start, _("unreadable CSV (%(error)s)") % {"error": exc})
-                continue
-            if not any(cell.strip() for cell in row):
-                continue
-            yield start, row
+def _reader(path: Path, on_error: Callable[[int, str], None]) -> CsvReader:
+    """The member file's rows (UTF-8; comma, semicolon or tab separated)."""
+    return CsvReader(path, on_error, error=ImportFileError, hint=_("save the file as CSV UTF-8"))
 
 
 @dataclass(frozen=True)
@@ -392,7 +315,7 @@ class Preview:
 def preview(path: Path | str, *, rows: int = 5) -> Preview:
     """The header, the first `rows` rows and a suggested mapping: the mapping step's material."""
     problems: list[str] = []
-    with _Reader(Path(path), lambda line, message: problems.append(f"line {line}: {message}")) as reader:
+    with _reader(Path(path), lambda line, message: problems.append(f"line {line}: {message}")) as reader:
         if problems:
             raise ImportFileError(f"{reader.path.name}, {problems[0]}")
         sample = []
@@ -733,7 +656,7 @@ class MemberImport:
         """Every row that passed validation (the others are in the report)."""
         report = plan.report
         rows: list[_Row] = []
-        with _Reader(self.path, lambda line, message: report.error(line, "", message)) as reader:
+        with _reader(self.path, lambda line, message: report.error(line, "", message)) as reader:
             plan.columns = _resolve_mapping(self.mapping, reader.header, report)
             groups = _group_ids(self.allowed_group_ids)
             default_group = None
