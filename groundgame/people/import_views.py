@@ -44,6 +44,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from groundgame.core.uploads import remove_stale_folders
+
 from . import importing, selectors
 from .models import ConsentWording, LocalGroup, Person, Purpose
 from .rules import person_of
@@ -151,19 +153,7 @@ def _forget(request, token: str) -> None:
 def remove_stale_uploads(now: float) -> int:
     """Delete every upload (anyone's) older than MAX_UPLOAD_AGE_SECONDS: abandoned imports, signed-out sessions.
     Runs on each upload and hourly (people/tasks.py); returns how many it deleted."""
-    base = upload_dir()
-    if not base.is_dir():
-        return 0
-    removed = 0
-    for folder in base.iterdir():
-        try:
-            old = now - folder.stat().st_mtime > MAX_UPLOAD_AGE_SECONDS
-        except OSError:
-            continue
-        if old and _TOKEN.fullmatch(folder.name):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    return removed
+    return remove_stale_folders(upload_dir(), now=now, max_age_seconds=MAX_UPLOAD_AGE_SECONDS, name=_TOKEN)
 
 
 def _store(request, file) -> Upload:
