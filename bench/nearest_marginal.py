@@ -395,35 +395,46 @@ class Wrk:
                 "local i = math.random(#paths)\n"
                 "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
             )
-        command = ["wrk", f"-t{self.threads}", f"-c{self.connections}", f"-d{seconds:g}s", "--latency"]
-        command += ["-s", str(script), f"http://127.0.0.1:{self.port}{paths[0]}"]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
-        out = result.stdout
-        if result.returncode != 0:
-            fail(f"wrk failed ({result.returncode}): {result.stderr or out}")
-        match = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", out)
-        if not match:
-            fail(f"could not read wrk's output:\n{out}")
-        scale = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[match.group(3)]
-        errors = 0
-        if m := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
-            errors += int(m.group(1))
-        if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
-            errors += sum(int(g) for g in m.groups())
-        return Load(
-            requests=int(match.group(1)),
-            seconds=float(match.group(2)) * scale,
-            errors=errors,
-            p50_ms=self._latency(out, "50%"),
-            p99_ms=self._latency(out, "99%"),
-        )
+        return run_wrk(self.port, script, threads=self.threads, connections=self.connections, seconds=seconds,
+                       url_path=paths[0])  # fmt: skip
 
-    @staticmethod
-    def _latency(out: str, label: str) -> float:
-        m = re.search(rf"^\s*{re.escape(label)}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
-        if not m:
-            return float("nan")
-        return float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
+
+def _wrk_latency(out: str, label: str) -> float:
+    m = re.search(rf"^\s*{re.escape(label)}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+    if not m:
+        return float("nan")
+    return float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
+
+
+def run_wrk(
+    port: int, script: Path, *, threads: int, connections: int, seconds: float, url_path: str = "/", env=None
+) -> Load:
+    """Run wrk with a Lua script against 127.0.0.1:port; requests, time, errors (non-2xx/3xx answers and socket
+    errors) and p50/p99 latency from its output. Shared by the benchmarks that drive the server with wrk."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script)]
+    command.append(f"http://127.0.0.1:{port}{url_path}")
+    result = subprocess.run(  # noqa: S603
+        command, capture_output=True, text=True, timeout=seconds + 60, check=False, env=env
+    )
+    out = result.stdout
+    if result.returncode != 0:
+        fail(f"wrk failed ({result.returncode}): {result.stderr or out}")
+    match = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", out)
+    if not match:
+        fail(f"could not read wrk's output:\n{out}")
+    scale = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[match.group(3)]
+    errors = 0
+    if m := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        errors += int(m.group(1))
+    if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+        errors += sum(int(g) for g in m.groups())
+    return Load(
+        requests=int(match.group(1)),
+        seconds=float(match.group(2)) * scale,
+        errors=errors,
+        p50_ms=_wrk_latency(out, "50%"),
+        p99_ms=_wrk_latency(out, "99%"),
+    )
 
 
 class AsyncioClient:

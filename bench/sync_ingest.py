@@ -38,7 +38,6 @@ import json
 import os
 import platform
 import random
-import re
 import secrets
 import shutil
 import subprocess
@@ -48,37 +47,25 @@ import time
 import uuid
 from pathlib import Path
 
-from nearest_marginal import Load, Server, cpu_model, database_version, fail, free_port, heading, memory_gib
+from nearest_marginal import (
+    DEFAULT_POSTGRES_URL,
+    Load,
+    Server,
+    configure_environment,
+    cpu_model,
+    database_version,
+    fail,
+    free_port,
+    heading,
+    memory_gib,
+    run_wrk,
+)
 from nearest_marginal import print_profile as print_profile_listing
-from scratch import PostgresScratch, cleanup  # bench/ is the script directory, so on sys.path
+from scratch import cleanup  # bench/ is the script directory, so on sys.path
 
 RECORDS_TARGET = 5000
 DOWNLOAD_TARGET = 20 * 1024
-DEFAULT_POSTGRES_URL = "postgres://%2Fvar%2Frun%2Fpostgresql/postgres"
 SEAT = "E14000662"  # Derby North (2010 boundaries)
-
-
-def configure_environment(args: argparse.Namespace, home: Path) -> PostgresScratch | None:
-    """Production settings as `groundgame serve` would run them, on a fresh database."""
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "groundgame.settings.production",
-            "GROUNDGAME_HOME": str(home),
-            "STATIC_ROOT": str(home / "static"),
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "GROUNDGAME_SUPPRESSION_KEY": secrets.token_urlsafe(32),
-            "SECURE_SSL_REDIRECT": "false",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "GROUNDGAME_PUBLIC_API_RATE": "0",
-        }
-    )
-    os.environ.pop("DEBUG", None)
-    if args.database == "postgres":
-        scratch = PostgresScratch(os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES_URL)
-        os.environ["DATABASE_URL"] = scratch.create()
-        return scratch
-    os.environ.pop("DATABASE_URL", None)
-    return None
 
 
 # --- the data: a synthetic register, walk lists, claims ---------------------------------------------------------
@@ -353,30 +340,9 @@ def write_lua(workdir: Path, mode: str, lists, tokens, batch: int, seed: int) ->
 
 
 def wrk(port: int, script: Path, connections: int, seconds: float) -> Load:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script)]
-    command.append(f"http://127.0.0.1:{port}/")
+    """One wrk thread; each run gets a new BENCH_SEED, so the Lua script makes new record ids every run."""
     env = {**os.environ, "BENCH_SEED": str(secrets.randbelow(2**52))}
-    result = subprocess.run(  # noqa: S603
-        command, capture_output=True, text=True, timeout=seconds + 60, check=False, env=env
-    )
-    out = result.stdout
-    if result.returncode != 0:
-        fail(f"wrk failed ({result.returncode}): {result.stderr or out}")
-    match = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", out)
-    if not match:
-        fail(f"could not read wrk's output:\n{out}")
-    scale = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[match.group(3)]
-    errors = 0
-    if m := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
-        errors += int(m.group(1))
-    if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
-        errors += sum(int(g) for g in m.groups())
-
-    def latency(label: str) -> float:
-        m = re.search(rf"^\s*{re.escape(label)}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
-        return float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)] if m else float("nan")
-
-    return Load(int(match.group(1)), float(match.group(2)) * scale, errors, latency("50%"), latency("99%"))
+    return run_wrk(port, script, threads=1, connections=connections, seconds=seconds, env=env)
 
 
 def stored_records() -> int:
