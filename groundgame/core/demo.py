@@ -16,6 +16,9 @@ DEMO_SEEDERS = (
     "groundgame.people.demo.seed_demo_lines",
     "groundgame.events.demo.seed_demo_lines",
     "groundgame.canvassing.demo.seed_demo_lines",
+    "groundgame.pollingday.demo.seed_demo_lines",
+    "groundgame.democracy.demo.seed_demo_lines",
+    "groundgame.listening.demo.seed_demo_lines",
 )
 """Each domain app's demo seed, called in this order by `seed_demo` as seeder(password=...) -> lines to print
 (its demo logins and a summary). Named by dotted path and imported only when the demo is seeded, so `core` still

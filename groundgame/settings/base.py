@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "groundgame.events",
     "groundgame.canvassing",
     "groundgame.democracy",
+    "groundgame.pollingday",
+    "groundgame.listening",
     # After groundgame.core, whose templates (account/, mfa/, allauth/) restyle allauth's pages.
     "allauth",
     "allauth.account",

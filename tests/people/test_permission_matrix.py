@@ -45,6 +45,9 @@ MATRIX_PART_MODULES = [
     "tests.canvassing.permission_rows",
     "tests.canvassing.permission_rows_walklists",
     "tests.canvassing.permission_rows_app",
+    "tests.pollingday.permission_rows",
+    "tests.democracy.permission_rows",
+    "tests.listening.permission_rows",
 ]
 
 ROLES = ("anonymous", "member_a", "organiser_a", "regional_a", "organiser_b", "steward", "admin")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PollingDayConfig(AppConfig):
+    name = "groundgame.pollingday"
+    label = "pollingday"
+    verbose_name = _("Polling day")
