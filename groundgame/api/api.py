@@ -6,6 +6,7 @@ from ninja.errors import ValidationError
 from groundgame.canvassing.api import router as canvassing_router
 from groundgame.places.api import router as places_router
 from groundgame.places.api import validation_error_handler
+from groundgame.pollingday.api import router as pollingday_router
 
 api = NinjaAPI(
     title="Groundgame API",
@@ -16,4 +17,5 @@ api = NinjaAPI(
 )
 api.add_router("", places_router)
 api.add_router("", canvassing_router)
+api.add_router("", pollingday_router)
 api.add_exception_handler(ValidationError, validation_error_handler)

@@ -1,5 +1,5 @@
 """The canvasser app's pages: the claim page (a signed-in canvasser opens a walk list's link or QR code), and the
-installable app itself: its shell page, web app manifest and service worker.
+installable app itself: its shell page, web app manifest and service worker (offline.py).
 
 The shell is the same page for everyone (no user, no CSRF token, no personal data), so the service worker can keep
 it and serve it offline; the app reads and writes everything else through the API with the walk list's token
@@ -8,18 +8,13 @@ folder, /canvassing/app/sw.js, so its scope covers the shell; its text is static
 of files to keep and a version (a hash of those files) put in front, so any change to them installs a new worker.
 """
 
-import functools
-import hashlib
-import json
 from io import BytesIO
 
 import segno
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,42 +25,26 @@ from groundgame.people.rules import person_of
 
 from . import access
 from .models import WalkList
+from .offline import OfflineApp, no_store
 from .rules import organises_campaign
 
-# Static files the shell loads (ES modules are loaded through an import map, so every URL is the hashed one).
-MODULES = {"canvassing/db.js": "canvassing/app/db.js", "canvassing/sync.js": "canvassing/app/sync.js"}
-ENTRY = "canvassing/app/app.js"
-STYLES = ["core/groundgame.css", "canvassing/app/app.css"]
-ICONS = ["canvassing/app/icons/icon-192.png", "canvassing/app/icons/icon-512.png"]
-MASKABLE_ICON = "canvassing/app/icons/icon-maskable-512.png"
-SHELL_TEMPLATE = "canvassing/app/shell.html"
-SERVICE_WORKER = "canvassing/app/sw.js"
-
-
-def _static_files() -> list[str]:
-    return [*STYLES, *MODULES.values(), ENTRY, *ICONS, MASKABLE_ICON, "core/favicon.svg"]
-
-
-@functools.cache
-def _version() -> str:
-    """A hash of everything the service worker keeps (and of itself): a new version on any change."""
-    digest = hashlib.sha256()
-    for name in [*_static_files(), SERVICE_WORKER]:
-        path = finders.find(name)
-        digest.update(name.encode())
-        digest.update(open(path, "rb").read() if path else b"missing")  # noqa: SIM115
-        digest.update(static(name).encode())  # the hashed name in production
-    digest.update(get_template(SHELL_TEMPLATE).template.source.encode())
-    return digest.hexdigest()[:16]
-
-
-def _precache() -> list[str]:
-    return [reverse("canvassing:app"), reverse("canvassing:app_manifest"), *(static(n) for n in _static_files())]
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-cache"
-    return response
+APP = OfflineApp(
+    shell_url="canvassing:app",
+    template="canvassing/app/shell.html",
+    modules=(("canvassing/db.js", "canvassing/app/db.js"), ("canvassing/sync.js", "canvassing/app/sync.js")),
+    entry="canvassing/app/app.js",
+    styles=("core/groundgame.css", "canvassing/app/app.css"),
+    files=(
+        "canvassing/app/icons/icon-192.png",
+        "canvassing/app/icons/icon-512.png",
+        "canvassing/app/icons/icon-maskable-512.png",
+        "core/favicon.svg",
+    ),
+    cache_prefix="canvass-",
+    extra_urls=("canvassing:app_manifest",),
+)
+ICONS = APP.files[:2]
+MASKABLE_ICON = APP.files[2]
 
 
 @require_http_methods(["GET"])
@@ -75,16 +54,16 @@ def app_shell(request: HttpRequest) -> HttpResponse:
         "api": reverse("api:canvass_walk_list", args=["00000000-0000-0000-0000-000000000000"]).rsplit("/", 1)[0] + "/",
         "serviceWorker": reverse("canvassing:app_service_worker"),
         "scope": reverse("canvassing:app"),
-        "version": _version(),
+        "version": APP.version(),
     }
     context = {
         "config": config,
-        "import_map": json.dumps({"imports": {name: static(path) for name, path in MODULES.items()}}),
-        "entry": static(ENTRY),
-        "styles": [static(s) for s in STYLES],
+        "import_map": APP.import_map(),
+        "entry": static(APP.entry),
+        "styles": [static(s) for s in APP.styles],
         "icon": static(ICONS[0]),
     }
-    return _no_store(render(request, SHELL_TEMPLATE, context))
+    return no_store(render(request, APP.template, context))
 
 
 @require_http_methods(["GET"])
@@ -109,23 +88,13 @@ def app_manifest(request: HttpRequest) -> JsonResponse:
             {"src": static(MASKABLE_ICON), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
         ],
     }
-    return _no_store(JsonResponse(manifest, content_type="application/manifest+json"))
+    return no_store(JsonResponse(manifest, content_type="application/manifest+json"))
 
 
 @require_http_methods(["GET"])
 def app_service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, from the app's folder so that its scope covers the app."""
-    path = finders.find(SERVICE_WORKER)
-    with open(path, encoding="utf-8") as handle:
-        source = handle.read()
-    head = (
-        f"const VERSION = {json.dumps(_version())};\n"
-        f"const SHELL = {json.dumps(reverse('canvassing:app'))};\n"
-        f"const PRECACHE = {json.dumps(_precache())};\n"
-    )
-    response = HttpResponse(head + source, content_type="text/javascript; charset=utf-8")
-    response["Service-Worker-Allowed"] = reverse("canvassing:app")
-    return _no_store(response)
+    return APP.service_worker(request)
 
 
 def claim_url(request: HttpRequest, walk_list: WalkList) -> str:

@@ -27,12 +27,13 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from groundgame.core.audit import audit_record
+from groundgame.core.bulk import insert_new
 
 from .models import ContactRecord, Elector, Survey, WalkList, WalkListStop
 
@@ -153,7 +154,7 @@ def _survey(campaign_id: int, version) -> tuple[int, dict[str, frozenset[str]]] 
     return survey_id, codes
 
 
-def _uuid_text(value) -> str | None:
+def uuid_text(value) -> str | None:
     if not isinstance(value, str):
         return None
     try:
@@ -162,7 +163,7 @@ def _uuid_text(value) -> str | None:
         return None
 
 
-def _recorded_at(value) -> datetime.datetime | str:
+def parse_recorded_at(value) -> datetime.datetime | str:
     if not isinstance(value, str):
         return "recorded_at: expected an ISO 8601 date and time"
     try:
@@ -200,13 +201,13 @@ _OUTCOMES = frozenset(ContactRecord.Outcome.values)
 
 def _build(raw: dict, record_id: str, facts: _Facts, walk_list: WalkList, *, canvasser_id, received_at) -> dict | str:
     """The new row's column values (by attname) from one record of the batch, or the first problem with it."""
-    door = facts.doors.get(_uuid_text(raw.get("address")) or "")
+    door = facts.doors.get(uuid_text(raw.get("address")) or "")
     if door is None:
         return "address: not a door of this walk list"
     address_id, district_id = door
     elector_id = None
     if raw.get("elector") is not None:
-        elector = facts.electors.get(_uuid_text(raw.get("elector")) or "")
+        elector = facts.electors.get(uuid_text(raw.get("elector")) or "")
         if elector is None or elector[1] != address_id:
             return "elector: not on the register at this address"
         elector_id = elector[0]
@@ -214,7 +215,7 @@ def _build(raw: dict, record_id: str, facts: _Facts, walk_list: WalkList, *, can
     if survey is None:
         return "survey: not a version of this campaign's survey"
     survey_id, codes = survey
-    recorded_at = _recorded_at(raw.get("recorded_at"))
+    recorded_at = parse_recorded_at(raw.get("recorded_at"))
     if isinstance(recorded_at, str):
         return recorded_at
     outcome = raw.get("outcome")
@@ -281,9 +282,9 @@ def _references(records: list) -> tuple[set[str], set[str]]:
     doors, electors = set(), set()
     for raw in records:
         if isinstance(raw, dict):
-            if a := _uuid_text(raw.get("address")):
+            if a := uuid_text(raw.get("address")):
                 doors.add(a)
-            if e := _uuid_text(raw.get("elector")):
+            if e := uuid_text(raw.get("elector")):
                 electors.add(e)
     return doors, electors
 
@@ -326,7 +327,7 @@ def _ingest(walk_list: WalkList, records: list, canvasser, facts: _Facts) -> Ing
     built: dict[str, tuple[int, dict]] = {}  # id -> (index, row), the first of each id in the batch
     repeats: list[tuple[int, str, dict]] = []
     for i, raw in enumerate(records):
-        record_id = _uuid_text(raw.get("id")) if isinstance(raw, dict) else None
+        record_id = uuid_text(raw.get("id")) if isinstance(raw, dict) else None
         if record_id is None:
             problem = "record: expected an object" if not isinstance(raw, dict) else "id: expected a UUID"
             raw_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
@@ -376,50 +377,9 @@ def _ingest(walk_list: WalkList, records: list, canvasser, facts: _Facts) -> Ing
     return result
 
 
-_FIELDS = ContactRecord._meta.concrete_fields
-_JSON_COLUMNS = {f.attname for f in _FIELDS if f.get_internal_type() == "JSONField"}
-
-
 def _insert_new(rows: list[dict]) -> set[str]:
-    """Insert the rows whose id is not stored yet (ON CONFLICT DO NOTHING); the ids inserted, as text.
-
-    Raw SQL because the ORM's bulk_create cannot say which rows it skipped, and it cost more than the database did.
-    PostgreSQL: one INSERT ... SELECT FROM unnest() of one array per column (a short statement, whatever the batch).
-    SQLite: a multi-row INSERT OR IGNORE ... RETURNING, values prepared by each field as the ORM would."""
-    ops = connection.ops
-    table = ops.quote_name(ContactRecord._meta.db_table)
-    columns = ", ".join(ops.quote_name(f.column) for f in _FIELDS)
-    pk = ops.quote_name(ContactRecord._meta.pk.column)
-    inserted: set[str] = set()
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in _FIELDS)
-        params = [
-            [json.dumps(row[f.attname]) for row in rows]
-            if f.attname in _JSON_COLUMNS
-            else [row[f.attname] for row in rows]
-            for f in _FIELDS
-        ]
-        # Names from the model's metadata, quoted; every value is a parameter.
-        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "  # noqa: S608
-        sql += f"ON CONFLICT ({pk}) DO NOTHING RETURNING {pk}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            inserted.update(str(value) for (value,) in cursor.fetchall())
-        return inserted
-    if connection.vendor != "sqlite":  # another database: the ORM, then every row is read back
-        ContactRecord.objects.bulk_create([ContactRecord(**row) for row in rows], ignore_conflicts=True)
-        return inserted
-    placeholders = "(" + ", ".join(["%s"] * len(_FIELDS)) + ")"
-    per_statement = max(1, (connection.features.max_query_params or 1 << 30) // len(_FIELDS))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            params = [f.get_db_prep_save(row[f.attname], connection) for row in chunk for f in _FIELDS]
-            values = ", ".join([placeholders] * len(chunk))
-            sql = f"INSERT OR IGNORE INTO {table} ({columns}) VALUES {values} RETURNING {pk}"  # noqa: S608
-            cursor.execute(sql, params)
-            inserted.update(str(uuid.UUID(value)) for (value,) in cursor.fetchall())
-    return inserted
+    """Insert the rows whose id is not stored yet; the ids inserted, as text (core.bulk)."""
+    return insert_new(ContactRecord, rows)
 
 
 # --- current status, derived from the records -------------------------------------------------------------------

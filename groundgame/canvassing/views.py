@@ -129,6 +129,7 @@ CAMPAIGN_SECTIONS = (
     "canvassing/walklists/_campaign_section.html",
     "canvassing/app/_campaign_section.html",
     "canvassing/results/_campaign_section.html",
+    "pollingday/_campaign_section.html",
 )
 """Templates other canvassing pages add to the campaign page, when they exist (each gets the page's context:
 campaign, may_manage, may_see_electors...)."""

@@ -6,3 +6,8 @@ class PollingDayConfig(AppConfig):
     name = "groundgame.pollingday"
     label = "pollingday"
     verbose_name = _("Polling day")
+
+    def ready(self) -> None:
+        from . import privacy, rules  # noqa: F401  (rules declares the app's permissions)
+
+        privacy.connect()

@@ -6,6 +6,9 @@
  *   visits    what was recorded here, for the door list's ticks: {id, list, address, elector, outcome, at, ...}
  *   rejected  records the server refused, kept to show: {id, list, record, error}
  *
+ * The telling app (pollingday) uses the same stores in its own database (`useDatabase`): a "list" is a teller's pass,
+ * a visit a number taken.
+ *
  * A record is written to the outbox (and its visit) in one transaction before anything else happens, and leaves
  * the outbox only when the server acknowledged its id (`settle`), or when the whole list is wiped because the
  * server said the list is gone (`wipeList`, on 401/410).
@@ -15,11 +18,18 @@
  *   const batch = await db.outboxBatch(listId, 50);
  */
 
-const NAME = "groundgame-canvass";
+let NAME = "groundgame-canvass";
 const VERSION = 1;
 const STORES = ["lists", "outbox", "visits", "rejected"];
 
 let opening = null;
+
+/** Another app on the same outbox code keeps its own database (the telling app: "groundgame-telling"). Call before
+ * anything else. */
+export function useDatabase(name) {
+  if (opening) throw new Error("useDatabase() must come before the database is opened");
+  NAME = name;
+}
 
 export function open() {
   if (!opening) {
@@ -132,6 +142,18 @@ export async function settle(listId, acknowledged, errors) {
         if (!entry || entry.list !== listId) return;
         s.rejected.put({ id, list: listId, record: entry.record, error });
         s.outbox.delete(id);
+      };
+    }
+  });
+}
+
+/** Merge `fields` into the visits with these ids (what the server said about them). */
+export async function updateVisits(ids, fields) {
+  return transact(["visits"], "readwrite", (s) => {
+    for (const id of ids) {
+      const request = s.visits.get(id);
+      request.onsuccess = () => {
+        if (request.result) s.visits.put({ ...request.result, ...fields });
       };
     }
   });

@@ -1,16 +1,17 @@
 /**
  * The canvasser app's service worker: the app opens and runs with no signal at all.
  *
- * Served by groundgame/canvassing/app_views.py at /canvassing/app/sw.js (its scope is the app), which puts three
- * constants in front of this text: VERSION (a hash of the files below), SHELL (the app's URL) and PRECACHE (the
- * shell, the manifest, styles, modules and icons). Installing keeps them all in one cache named after VERSION;
+ * Served by groundgame/canvassing/offline.py (for the canvasser app at /canvassing/app/sw.js, for the telling app
+ * at /pollingday/tell/sw.js; its scope is the app), which puts four constants in front of this text: CACHE_PREFIX,
+ * VERSION (a hash of the files below), SHELL (the app's URL) and PRECACHE (the shell, the manifest, styles, modules
+ * and icons). Installing keeps them all in one cache named after VERSION;
  * activating drops older caches. The shell and those files are then answered from the cache (the app's routes are
  * in the fragment, so every visit is the same shell). Nothing else is cached, above all not the API: walk lists
  * and records live in IndexedDB, where the app can wipe them.
  */
-/* global VERSION, SHELL, PRECACHE */
+/* global CACHE_PREFIX, VERSION, SHELL, PRECACHE */
 
-const CACHE = `canvass-${VERSION}`;
+const CACHE = `${CACHE_PREFIX}${VERSION}`;
 const KEPT = new Set(PRECACHE.map((url) => new URL(url, self.location.origin).href));
 
 self.addEventListener("install", (event) => {
@@ -26,7 +27,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("canvass-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith(CACHE_PREFIX) && k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });

@@ -5,7 +5,8 @@
  * each answer: acknowledged ids leave the outbox, refused ones are set aside; nothing else is ever removed. No
  * answer, or a 5xx, leaves the outbox as it was (the records go again next time: the server stores each id
  * once). 401 or 410 means the list is gone (handed back, revoked, replaced or expired): everything held for it is
- * wiped. One sync runs at a time; `changes` tells the page when counts moved.
+ * wiped. One sync runs at a time; `changes` tells the page when counts moved (with the server's whole answer, which
+ * may say more about the records: the telling app's `unknown` numbers).
  *
  *   import { syncAll, changes } from "canvassing/sync.js";
  *   changes.addEventListener("change", render);
@@ -20,6 +21,7 @@ export const changes = new EventTarget();
 export class SyncError extends Error {}
 
 let running = null;
+let again = false;
 
 function announce(type, detail) {
   changes.dispatchEvent(new CustomEvent(type, { detail }));
@@ -74,16 +76,24 @@ async function syncList(api, list) {
     const acknowledged = (answer.acknowledged || []).filter((id) => sent.has(id));
     const errors = (answer.errors || []).filter((e) => e && sent.has(e.id));
     await db.settle(list.id, acknowledged, errors);
-    announce("change", { list: list.id, acknowledged: acknowledged.length, rejected: errors.length });
+    announce("change", { list: list.id, acknowledged: acknowledged.length, rejected: errors.length, answer });
     if (!acknowledged.length && !errors.length) throw new SyncError("the server acknowledged nothing");
   }
 }
 
-/** Send every list's outbox; resolves when all is sent, rejects with SyncError when something could not be. */
+/** Send every list's outbox; resolves when all is sent, rejects with SyncError when something could not be. A call
+ * while a sync runs joins it, and makes it go round once more at the end: a record added after the running sync
+ * last looked at the outbox is not left waiting for the next trigger. */
 export function syncAll(api) {
-  if (!running) {
-    running = (async () => {
-      let failure = null;
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
+    let failure = null;
+    do {
+      again = false;
+      failure = null;
       for (const list of await db.allLists()) {
         try {
           await syncList(api, list);
@@ -91,10 +101,10 @@ export function syncAll(api) {
           failure = failure || error;
         }
       }
-      if (failure) throw failure;
-    })().finally(() => {
-      running = null;
-    });
-  }
+    } while (again && !failure);
+    if (failure) throw failure;
+  })().finally(() => {
+    running = null;
+  });
   return running;
 }
