@@ -6,6 +6,8 @@ groundgame data fetch [--source URL] [--cache-dir D] download the reference data
 groundgame data import [--data-dir D]                import it (idempotent, all-or-nothing per file)
 groundgame count FILE --method M [--seats N] [--json] count a ballot file (BLT or PrefLib); M is scottish-stv,
                                                      meek, irv, schulze or approval; no database needed
+groundgame opinion-map DIR [--json]                  opinion groups of a Pol.is export folder (comments.csv,
+                                                     votes.csv); no database needed
 groundgame <any Django management command> ...       e.g. `groundgame migrate`, `groundgame createsuperuser`
 """
 
@@ -126,7 +128,14 @@ def count(argv: list[str]) -> int:
     return count_main(argv)
 
 
-COMMANDS = {"demo": demo, "serve": serve, "data": data, "count": count}
+def opinion_map(argv: list[str]) -> int:
+    """Opinion map of a Pol.is export folder; plain Python, no Django setup (groundgame.listening.opinion)."""
+    from groundgame.listening.opinion.cli import main as opinion_map_main
+
+    return opinion_map_main(argv)
+
+
+COMMANDS = {"demo": demo, "serve": serve, "data": data, "count": count, "opinion-map": opinion_map}
 
 
 def main(argv: list[str] | None = None) -> int:

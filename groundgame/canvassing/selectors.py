@@ -11,7 +11,7 @@ from django.db.models import Count, F, Q, QuerySet
 from groundgame.people.models import LocalGroup, Membership, Person
 from groundgame.people.rules import is_administrator, organised_group_ids
 
-from .models import Address, Campaign, Elector, PollingDistrict, RegisterAccess, RegisterCopy, Survey
+from .models import Address, Campaign, ContactRecord, Elector, PollingDistrict, RegisterAccess, RegisterCopy, Survey
 from .rules import campaign_q, may_see_electors
 
 
@@ -132,3 +132,15 @@ def latest_survey(*, campaign: Campaign) -> Survey | None:
 def copies_to_report(*, today: datetime.date, days_ahead: int) -> QuerySet[RegisterCopy]:
     """Live register copies whose delete-by date falls within `days_ahead` days of `today` (or has passed)."""
     return RegisterCopy.objects.live().filter(delete_by__lte=today + datetime.timedelta(days=days_ahead))
+
+
+def doorstep_notes(*, groups, limit: int = 5000) -> list[tuple]:
+    """(notes, polling district code, campaign name, recorded_at) of non-empty, unredacted contact records from
+    campaigns hosted by `groups` (None: every campaign), newest first: what canvassers heard, for listening's themes."""
+    records = ContactRecord.objects.exclude(notes="").filter(redacted_at__isnull=True)
+    if groups is not None:
+        records = records.filter(campaign__host__in=groups)
+    rows = records.order_by("-recorded_at").values_list(
+        "notes", "polling_district__code", "campaign__name", "recorded_at"
+    )
+    return list(rows[:limit])
