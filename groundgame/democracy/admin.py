@@ -3,7 +3,7 @@ the box is read only through the published, canonically ordered selector (democr
 
 from django.contrib import admin
 
-from .models import Ballot, BallotOption, Body, Motion
+from .models import Amendment, Ballot, BallotOption, BallotResult, Body, Comment, Motion
 
 
 @admin.register(Body)
@@ -45,3 +45,33 @@ class BallotAdmin(admin.ModelAdmin):
         if obj is not None and obj.status != Ballot.Status.DRAFT:
             return [f.name for f in Ballot._meta.concrete_fields]
         return self.readonly_fields
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(admin.ModelAdmin):
+    list_display = ["motion", "number", "line_from", "line_to", "status"]
+    list_filter = ["status"]
+    readonly_fields = ["motion", "number", "original", "proposer", "status", "ballot", "decided_at"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["motion", "status", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = ["motion", "author", "created_at", "moderated_at"]
+
+
+@admin.register(BallotResult)
+class BallotResultAdmin(admin.ModelAdmin):
+    """Read only: the result is stored once, at close, from the sealed box."""
+
+    list_display = ["ballot", "electorate", "voted", "quorum_met", "counted_at"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,6 +8,6 @@ class DemocracyConfig(AppConfig):
     verbose_name = _("Democracy")
 
     def ready(self) -> None:
-        from . import privacy, rules  # noqa: F401  (rules declares the permissions)
+        from . import privacy, rules, tasks  # noqa: F401  (rules declares the permissions; tasks the periodic ones)
 
         privacy.connect()

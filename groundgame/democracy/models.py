@@ -11,9 +11,10 @@ Nothing in either table, nor in the audit log, says which box row came from whic
 
 import uuid
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from groundgame.people.models import LocalGroup, Person
@@ -47,6 +48,14 @@ class Body(models.Model):
         _("days a motion has to gather its supporters"), default=28, validators=[MinValueValidator(1)]
     )
 
+    class Moderation(models.TextChoices):
+        PERMISSIVE = "permissive", _("Permissive: comments appear at once; organisers can hide them")
+        STRICT = "strict", _("Strict: comments wait until an organiser approves them")
+
+    moderation = models.CharField(
+        _("moderation of comments"), max_length=10, choices=Moderation.choices, default=Moderation.PERMISSIVE
+    )
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("body")
@@ -61,6 +70,9 @@ class Body(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("democracy:body", args=[self.pk])
 
     @property
     def is_movement_wide(self) -> bool:
@@ -94,6 +106,14 @@ class Motion(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("democracy:motion", args=[self.pk])
+
+    @property
+    def lines(self) -> list[str]:
+        """The text's lines, numbered from 1 by position in this list (amendments name them)."""
+        return self.text.splitlines()
 
 
 class MotionSupport(models.Model):
@@ -139,6 +159,19 @@ class Ballot(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DRAFT)
     electorate_frozen_at = models.DateTimeField(_("electorate frozen at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum: minimum turnout (% of the roll)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Leave empty for no minimum percentage."),
+    )
+    quorum_count = models.PositiveIntegerField(
+        _("quorum: minimum number of voters"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no minimum number."),
+    )
 
     class Meta:
         ordering = ["-opens_at", "pk"]
@@ -146,14 +179,26 @@ class Ballot(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="ballot_closes_after_opening"),
             models.CheckConstraint(condition=Q(seats__gte=1), name="ballot_at_least_one_seat"),
+            models.CheckConstraint(
+                condition=Q(quorum_percent__isnull=True) | Q(quorum_percent__lte=100), name="ballot_quorum_percent"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.question
 
+    def get_absolute_url(self) -> str:
+        return reverse("democracy:ballot", args=[self.pk])
+
     @property
     def is_ranked(self) -> bool:
         return self.method in self.RANKED
+
+    def quorum_met(self, *, electorate: int, voted: int) -> bool:
+        """Turnout reaches both the minimum number and the minimum percentage of the frozen roll (each if set)."""
+        if self.quorum_count is not None and voted < self.quorum_count:
+            return False
+        return self.quorum_percent is None or voted * 100 >= self.quorum_percent * electorate
 
 
 class BallotOption(models.Model):
@@ -212,3 +257,88 @@ class CastBallot(models.Model):
 
     def __str__(self) -> str:
         return self.receipt_hash[:12]
+
+
+class BallotResult(models.Model):
+    """A closed ballot's result, stored at close: turnout against the frozen roll, whether quorum was met, who or
+    what won, and the full count transcript (the counting library's JSON, kept as text so its exact digits stay)."""
+
+    ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, related_name="result")
+    electorate = models.PositiveIntegerField(_("electorate"))
+    voted = models.PositiveIntegerField(_("voted"))
+    quorum_met = models.BooleanField(_("quorum met"))
+    elected = models.JSONField(_("elected or chosen"), default=list)
+    transcript = models.TextField(_("count transcript (JSON)"))
+    counted_at = models.DateTimeField(_("counted at"))
+
+    class Meta:
+        verbose_name = _("ballot result")
+        constraints = [models.CheckConstraint(condition=Q(voted__lte=F("electorate")), name="result_voted_le_roll")]
+
+    def __str__(self) -> str:
+        return f"result of {self.ballot_id}"
+
+
+class Amendment(models.Model):
+    """A proposed change to numbered lines of a motion: replace lines `line_from`..`line_to` (as they read when
+    proposed: `original`) with `replacement`. The mover accepts it (the text changes), or it goes to a yes/no vote."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted by the mover")
+        VOTING = "voting", _("Put to a vote")
+        CARRIED = "carried", _("Carried")
+        REJECTED = "rejected", _("Not carried")
+        FAILED = "failed", _("Could not be applied (the lines changed)")
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveSmallIntegerField(_("number"))
+    line_from = models.PositiveSmallIntegerField(_("from line"), validators=[MinValueValidator(1)])
+    line_to = models.PositiveSmallIntegerField(_("to line"), validators=[MinValueValidator(1)])
+    original = models.TextField(_("the lines as they read"), blank=True)
+    replacement = models.TextField(_("replacement text"), blank=True)
+    rationale = models.TextField(_("rationale"), blank=True)
+    proposer = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, null=True, blank=True, related_name="amendment")
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["motion", "number"]
+        verbose_name = _("amendment")
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "number"], name="amendment_number_once"),
+            models.CheckConstraint(condition=Q(line_from__gte=1), name="amendment_line_from_positive"),
+            models.CheckConstraint(condition=Q(line_to__gte=F("line_from")), name="amendment_lines_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.motion_id}/A{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("democracy:motion", args=[self.motion_id]) + f"#amendment-{self.number}"
+
+
+class Comment(models.Model):
+    """A deliberation comment on a motion. Strict bodies hold comments until an organiser approves them;
+    permissive bodies show them at once. Organisers can hide any comment (it stays, hidden, for the record)."""
+
+    class Status(models.TextChoices):
+        VISIBLE = "visible", _("Shown")
+        HELD = "held", _("Waiting for approval")
+        HIDDEN = "hidden", _("Hidden by an organiser")
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    text = models.TextField(_("comment"), max_length=4000)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.VISIBLE)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.motion_id}"

@@ -7,6 +7,9 @@
   nothing joins a row to a voter, so there is nothing to export or erase for anyone.
 - Motion (its proposer) and MotionSupport (who supported it): the motion is a public document of the body, so
   erasure unlinks the person and keeps the text and the count of supporters.
+- Amendment (its proposer): a public document of the body too; erasure unlinks the proposer.
+- Comment (its author and words): erasure unlinks the author and blanks the text (the page says it was removed).
+- BallotResult: counts and the transcript, no person.
 """
 
 import datetime
@@ -22,7 +25,18 @@ def _export_roll(rows):
 
 
 def connect() -> None:
-    from .models import Ballot, BallotOption, Body, CastBallot, Motion, MotionSupport, RollEntry
+    from .models import (
+        Amendment,
+        Ballot,
+        BallotOption,
+        BallotResult,
+        Body,
+        CastBallot,
+        Comment,
+        Motion,
+        MotionSupport,
+        RollEntry,
+    )
 
     privacy.register(
         RollEntry,
@@ -54,6 +68,22 @@ def connect() -> None:
         erasure=Erasure.ANONYMISE,
         anonymise={"person": None},
     )
+    privacy.register(
+        Amendment,
+        category="member democracy: motions",
+        person_field="proposer",
+        personal_fields=["proposer"],
+        erasure=Erasure.ANONYMISE,
+        anonymise={"proposer": None},
+    )
+    privacy.register(
+        Comment,
+        category="member democracy: comments",
+        person_field="author",
+        personal_fields=["author", "text"],
+        erasure=Erasure.ANONYMISE,
+        anonymise={"author": None, "text": ""},
+    )
     privacy.exempt(
         CastBallot,
         reason=(
@@ -61,5 +91,5 @@ def connect() -> None:
             "choices. Nothing links a row to a voter (docs/democracy.md), so no one's data can be found in it."
         ),
     )
-    for model in (Body, Ballot, BallotOption):
+    for model in (Body, Ballot, BallotOption, BallotResult):
         privacy.exempt(model, reason="Public records of the body's rules and ballots; no personal fields.")
