@@ -12,12 +12,16 @@ loaded (it needs the seat, its results and its postcode districts).
   temporary CSV in the standard export shape and imported with `register.commit`, supplied "Demo Electoral Services
   (synthetic register)", delete-by 90 days after polling day.
 - Register access for the demo member of the host group, so the canvasser's side can be tried too.
+- Doorstep records for about a third of the electors over the three months before polling day (seeded), so that
+  results, promises and polling day have something to show.
 
 Deterministic and idempotent: a second run finds the campaign (by slug) with its register and adds nothing.
 """
 
 import datetime
+import random
 import tempfile
+import uuid
 from pathlib import Path
 
 from django.utils.text import slugify
@@ -26,8 +30,8 @@ from groundgame.people.models import LocalGroup, Membership, Person
 from groundgame.places.models import ConstituencyResult, Election
 from groundgame.places.selectors import NoElectionData, target_seats
 
-from . import register, services, synthetic
-from .models import Campaign, Elector, RegisterCopy
+from . import register, selectors, services, synthetic
+from .models import Campaign, ContactRecord, Elector, RegisterCopy
 
 DEMO_SEED = 2029
 DEMO_ELECTORS = 20_000
@@ -123,10 +127,48 @@ def seed(*, seed: int = DEMO_SEED, electors: int = DEMO_ELECTORS) -> tuple[Campa
             )
             register.commit(path, campaign=campaign, copy=details, acting=None)
         created = True
+    if not ContactRecord.objects.filter(campaign=campaign).exists():
+        _seed_contacts(campaign, seed=seed)
+        created = True
     member = Person.objects.filter(email__iexact=MEMBER_EMAIL).first()
     if member is not None and Membership.objects.active().filter(person=member, group=campaign.host).exists():
         services.register_access_grant(campaign=campaign, person=member, acting=None, reason=REASON)
     return campaign, created
+
+
+CANVASSED_SHARE = 0.35  # of electors, reached at the door in the months before polling day
+
+
+def _seed_contacts(campaign: Campaign, *, seed: int) -> None:
+    """What canvassing found before polling day: a record for about a third of the electors, recorded over the
+    three months before it, with intentions spread like a marginal seat's (the first party strongest)."""
+    rng = random.Random(seed)
+    survey = selectors.latest_survey(campaign=campaign) or services.survey_create(campaign=campaign, acting=None)
+    parties = [p["code"] for p in campaign.parties] or ["Lab"]
+    weights = [5, 4, 2, 1, 1][: len(parties)]
+    start = datetime.datetime.combine(POLLING_DAY - datetime.timedelta(days=90), datetime.time(10), tzinfo=datetime.UTC)
+    rows = []
+    electors = Elector.objects.filter(campaign=campaign).values_list("pk", "address_id", "polling_district_id")
+    for elector_id, address_id, district_id in electors.order_by("pk").iterator(5000):
+        if rng.random() >= CANVASSED_SHARE:
+            continue
+        spoke = rng.random() < 0.8
+        intention = rng.choices(parties + ["undecided"], weights=[*weights, 3])[0] if spoke else ""
+        rows.append(
+            ContactRecord(
+                id=uuid.UUID(int=rng.getrandbits(128)),
+                campaign=campaign,
+                address_id=address_id,
+                elector_id=elector_id,
+                polling_district_id=district_id,
+                survey=survey,
+                recorded_at=start + datetime.timedelta(minutes=rng.randrange(90 * 24 * 60)),
+                outcome="spoke" if spoke else "not_in",
+                intention=intention,
+                certainty=rng.choice([2, 3, 4, 4, 5, 5]) if intention and intention != "undecided" else None,
+            )  # fmt: skip
+        )
+    ContactRecord.objects.bulk_create(rows, batch_size=2000)
 
 
 def seed_demo_lines(*, password: str) -> list[str]:

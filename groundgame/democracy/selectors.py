@@ -346,3 +346,10 @@ def result_bars(transcript: dict) -> list[dict]:
         }
         for name, value in stage["totals"].items()
     ]
+
+
+def body_of_group(*, group) -> Body | None:
+    """The body that decides for `group` (a LocalGroup), or the movement-wide body for None."""
+    if group is None:
+        return Body.objects.filter(group__isnull=True).order_by("pk").first()
+    return Body.objects.filter(group=group).first()

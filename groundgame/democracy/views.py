@@ -137,7 +137,9 @@ def motion_create(request, pk: int):
     """Draft a motion for the body (a member of it); it is submitted for support from its page."""
     body = _body(request, pk)
     _require(request.user, "democracy.propose_motion", body)
-    form = MotionForm(request.POST or None)
+    # A draft may start from elsewhere (a doorstep theme in listening): ?title=...&text=... fill the form.
+    initial = {name: request.GET.get(name, "")[:limit] for name, limit in (("title", 200), ("text", 5000))}
+    form = MotionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             motion = services.motion_create(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from groundgame.democracy.selectors import body_of_group
 from groundgame.people.models import LocalGroup
 from groundgame.people.rules import is_administrator, organised_group_ids, person_of
 
@@ -221,4 +222,8 @@ def insight(request, pk: int):
             messages.success(request, _("The theme is now a statement in the conversation."))
         return redirect("listening:insight", conversation.pk)
     themes = doorstep.themes_for_conversation(conversation=conversation)
-    return render(request, "listening/insight.html", {"conversation": conversation, "themes": themes})
+    body = body_of_group(group=conversation.group)
+    if body is not None and not request.user.has_perm("democracy.propose_motion", body):
+        body = None
+    context = {"conversation": conversation, "themes": themes, "motion_body": body}
+    return render(request, "listening/insight.html", context)

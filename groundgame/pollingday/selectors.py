@@ -293,28 +293,17 @@ class KnockUpDoor:
     promises: list[dict]
 
 
-def knock_up_doors(knock_up_list: KnockUpList) -> list[KnockUpDoor]:
-    """The list's doors in walking order, each with its promises who vote at a station (postal voters are not knocked
-    up): name, number, voted, the latest mark, a lift."""
-    plan = knock_up_list.round.committee_room.plan
-    stops = list(KnockUpStop.objects.filter(knock_up_list=knock_up_list).select_related("address").order_by("position"))
-    address_ids = [s.address_id for s in stops]
+def _promise_rows(plan: PollingDayPlan, promises: QuerySet[Promise]) -> dict[int, list[dict]]:
+    """{address id: [promise as the knock-up page shows it]} for `promises` (annotated by promises_with_status)."""
     promises = list(
-        promises_with_status(plan)
-        .filter(address_id__in=address_ids, postal=False)
-        .select_related("elector__polling_district")
-        .order_by("elector__surname", "elector__first_names")
+        promises.select_related("elector__polling_district").order_by("elector__surname", "elector__first_names")
     )
-    latest: dict[int, str] = {}
-    for elector_id, outcome in (
-        _marks(plan)
-        .filter(elector_id__in=[p.elector_id for p in promises])
-        .order_by("recorded_at")
-        .values_list("elector_id", "outcome")
-    ):
-        latest[elector_id] = outcome
+    ids = [p.elector_id for p in promises]
+    latest: dict[int, str] = dict(
+        _marks(plan).filter(elector_id__in=ids).order_by("recorded_at").values_list("elector_id", "outcome")
+    )  # later marks overwrite earlier ones: the latest wins
     lifts = dict(
-        PollingLift.objects.filter(plan=plan, rehearsal=plan.rehearsal, elector_id__in=[p.elector_id for p in promises])
+        PollingLift.objects.filter(plan=plan, rehearsal=plan.rehearsal, elector_id__in=ids)
         .exclude(status=PollingLift.Status.CANCELLED)
         .values_list("elector_id", "status")
     )
@@ -331,7 +320,25 @@ def knock_up_doors(knock_up_list: KnockUpList) -> list[KnockUpDoor]:
                 "lift": lifts.get(elector.pk),
             }
         )
+    return at
+
+
+def knock_up_doors(knock_up_list: KnockUpList) -> list[KnockUpDoor]:
+    """The list's doors in walking order, each with its promises who vote at a station (postal voters are not knocked
+    up): name, number, voted, the latest mark, a lift."""
+    plan = knock_up_list.round.committee_room.plan
+    stops = list(KnockUpStop.objects.filter(knock_up_list=knock_up_list).select_related("address").order_by("position"))
+    at = _promise_rows(
+        plan, promises_with_status(plan).filter(address_id__in=[s.address_id for s in stops], postal=False)
+    )
     return [KnockUpDoor(stop.position, str(stop.address), at[stop.address_id]) for stop in stops]
+
+
+def knock_up_promise(knock_up_list: KnockUpList, elector_id: int) -> dict | None:
+    """One promise of the list as knock_up_doors shows it (the page swaps it in after a mark)."""
+    plan = knock_up_list.round.committee_room.plan
+    rows = _promise_rows(plan, promises_with_status(plan).filter(elector_id=elector_id, postal=False))
+    return next((p for promises in rows.values() for p in promises), None)
 
 
 def open_lifts(committee_room: CommitteeRoom) -> QuerySet[PollingLift]:

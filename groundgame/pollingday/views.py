@@ -330,10 +330,9 @@ def knock_up_mark(request, slug, uuid):
             return JsonResponse({"detail": " ".join(exc.messages)}, status=400)
         _errors(request, exc)
     if request.headers.get("HX-Request"):
-        door = next(
-            d for d in selectors.knock_up_doors(knock_up_list) if any(p["elector_id"] == elector_id for p in d.promises)
-        )
-        promise = next(p for p in door.promises if p["elector_id"] == elector_id)
+        promise = selectors.knock_up_promise(knock_up_list, elector_id)
+        if promise is None:
+            raise Http404
         context = {
             "campaign": campaign,
             "knock_up_list": knock_up_list,

@@ -268,5 +268,9 @@ def test_the_demo_seeds_one_campaign_in_a_target_seat_with_a_synthetic_register(
     assert any(rules.organises_campaign(user, campaign) for user in demo_organisers)  # they can open it
     assert Elector.objects.filter(campaign=campaign).count() == 600
     assert len(campaign.parties) == 5 and campaign.surveys.count() == 1
+    canvassed = ContactRecord.objects.filter(campaign=campaign)
+    assert 0.25 * 600 < canvassed.count() < 0.45 * 600  # about a third reached at the door before polling day
+    assert canvassed.values("intention").distinct().count() > 3
     assert demo.seed(electors=600) == (campaign, False)  # idempotent
+    assert ContactRecord.objects.filter(campaign=campaign).count() == canvassed.count()
     assert RegisterCopy.objects.filter(campaign=campaign).count() == 1

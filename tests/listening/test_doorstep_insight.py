@@ -97,3 +97,29 @@ def test_organisers_see_doorstep_themes_by_area_and_month_and_turn_one_into_a_st
     assert response.status_code == 302
     statement = Statement.objects.get(text="The bus service should run later in the evening")
     assert statement.status == Statement.Status.APPROVED
+
+
+@pytest.mark.django_db
+def test_a_theme_becomes_a_motion_draft_for_the_conversations_body(client, camps):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from groundgame.democracy.models import Body
+    from tests.canvassing.factories import CampaignFactory, ContactRecordFactory
+
+    campaign = CampaignFactory(host=camps.group)
+    for text in HOUSING:
+        ContactRecordFactory(campaign=campaign, notes=text)
+    if not Authenticator.objects.filter(user=camps.organiser.user).exists():
+        TOTP.activate(camps.organiser.user, generate_totp_secret())
+    client.force_login(camps.organiser.user)
+    url = reverse("listening:insight", args=[camps.conversation.pk])
+    assert 'data-testid="theme-motion"' not in client.get(url).text  # no body decides for the group yet
+    body = Body.objects.create(group=camps.group, name=f"{camps.group.name} members")
+    page = client.get(url).text
+    link = page.split('data-testid="theme-motion"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert link.startswith(reverse("democracy:motion_create", args=[body.pk]) + "?title=")
+    draft = client.get(link)
+    assert draft.status_code == 200
+    theme = insight.themes_for_conversation(conversation=camps.conversation, use_embeddings=False)[0]
+    assert theme.suggestion in draft.text  # the motion's text, ready to edit

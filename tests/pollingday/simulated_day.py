@@ -34,6 +34,18 @@ def main(argv: list[str]) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base_url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
+        if argv[2:3] == ["--command"]:  # the rehearsal command, as an organiser would run it
+            from io import StringIO
+
+            from groundgame.people.models import Person
+
+            out = StringIO()
+            call_command(
+                "pollingday_rehearse", world.campaign.slug, "--url", base_url, "--organiser", world.organiser.email,
+                "--tellers", "6", "--knockers", "4", "--entries", str(entries), "--rounds", "1", stdout=out,
+            )  # fmt: skip
+            print(json.dumps({"output": out.getvalue(), "people": Person.objects.count()}))
+            return
         cast = simulation.prepare(
             world.plan, tellers=world.volunteers[:12], knockers=world.volunteers[12:], organiser=world.organiser
         )

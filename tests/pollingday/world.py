@@ -64,6 +64,7 @@ def build(
     promise_share: float = 0.4,
     postal_share: float = 0.1,
     volunteers: int = 20,
+    rooms: int = 2,
     seed: int = 1,
 ) -> World:
     rng = random.Random(seed)
@@ -71,7 +72,7 @@ def build(
     campaign = CampaignFactory(host=group, parties=[dict(p) for p in PARTIES])
     copy = RegisterCopyFactory(campaign=campaign)
     survey = Survey.objects.create(campaign=campaign, version=1, questions=default_questions(campaign.parties))
-    codes = [f"{chr(65 + i // 9)}{chr(65 + i % 9)}{1 + i % 9}" for i in range(districts)]
+    codes = [f"{chr(65 + i // 26 % 26)}{chr(65 + i % 26)}{1 + i // 676}" for i in range(districts)]
     district_rows = PollingDistrict.objects.bulk_create(
         [PollingDistrict(campaign=campaign, code=code, name=f"Ward {code}") for code in codes]
     )
@@ -153,10 +154,13 @@ def build(
     plan = services.plan_create(
         campaign=campaign, acting=organiser.user, promise_intentions=["Lab"], promise_min_certainty=4
     )
-    second = CommitteeRoom.objects.create(plan=plan, name="Second committee room")
+    names = ["Second committee room", *(f"Committee room {n}" for n in range(3, rooms + 1))]
+    all_rooms = [plan.committee_rooms.get()] + [
+        CommitteeRoom.objects.create(plan=plan, name=n) for n in names[: rooms - 1]
+    ]
     for i, arrangement in enumerate(DistrictArrangement.objects.filter(plan=plan).order_by("district__code")):
-        if i % 2:
-            arrangement.committee_room = second
+        if i % rooms:
+            arrangement.committee_room = all_rooms[i % rooms]
             arrangement.save(update_fields=["committee_room"])
     counts = services.promises_refresh(plan=plan, acting=organiser.user)
     plan.refresh_from_db()
