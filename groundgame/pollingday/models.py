@@ -197,6 +197,8 @@ class TellingEntry(models.Model):
         indexes = [
             models.Index(fields=["plan", "rehearsal", "elector"], name="telling_plan_elector"),
             models.Index(fields=["station", "recorded_at"], name="telling_station_time"),
+            # "not undone": the dashboard looks up the undo of every entry
+            models.Index(fields=["undoes"], condition=Q(kind="undo"), name="telling_undo"),
         ]
 
     def __str__(self) -> str:

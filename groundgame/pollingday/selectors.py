@@ -9,7 +9,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from groundgame.canvassing.models import ContactRecord, Elector, RegisterCopy
@@ -34,24 +34,36 @@ OPEN_LIFT = (PollingLift.Status.PENDING, PollingLift.Status.TAKEN)
 
 def electors_meeting_rule(plan: PollingDayPlan) -> dict[int, tuple[int, int, bool]]:
     """{elector id: (polling district id, address id, postal voter)} for the campaign's electors on a current register
-    copy whose latest canvass record has an intention in the rule and at least its certainty."""
-    latest = (
-        ContactRecord.objects.filter(elector=OuterRef("elector"))
-        .order_by("-recorded_at", "-received_at", "-id")
-        .values("pk")[:1]
-    )
+    copy whose latest canvass record has an intention in the rule and at least its certainty.
+
+    One sorted scan of the campaign's records, the latest of each elector taken first: a plan that does not depend on
+    the database choosing well for a correlated subquery (at 200,000 records one such choice took minutes)."""
     rows = (
         ContactRecord.objects.filter(
             campaign=plan.campaign_id,
             elector__isnull=False,
             elector__removed_at__isnull=True,
             elector__register_copy__status=RegisterCopy.Status.CURRENT,
-            pk=Subquery(latest),
         )
-        .filter(intention__in=plan.promise_intentions, certainty__gte=plan.promise_min_certainty)
-        .values_list("elector_id", "elector__polling_district_id", "elector__address_id", "elector__postal_voter")
+        .order_by("elector_id", "-recorded_at", "-received_at", "-id")
+        .values_list(
+            "elector_id",
+            "intention",
+            "certainty",
+            "elector__polling_district_id",
+            "elector__address_id",
+            "elector__postal_voter",
+        )  # fmt: skip
     )
-    return {e: (d, a, postal) for e, d, a, postal in rows.iterator(5000)}
+    intentions, lowest = set(plan.promise_intentions), plan.promise_min_certainty
+    meeting, seen = {}, None
+    for elector_id, intention, certainty, district_id, address_id, postal in rows.iterator(5000):
+        if elector_id == seen:
+            continue  # an older record of the same elector
+        seen = elector_id
+        if intention in intentions and certainty is not None and certainty >= lowest:
+            meeting[elector_id] = (district_id, address_id, postal)
+    return meeting
 
 
 def told_entries(plan: PollingDayPlan) -> QuerySet[TellingEntry]:
