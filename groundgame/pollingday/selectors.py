@@ -37,7 +37,9 @@ def electors_meeting_rule(plan: PollingDayPlan) -> dict[int, tuple[int, int, boo
     copy whose latest canvass record has an intention in the rule and at least its certainty.
 
     One sorted scan of the campaign's records, the latest of each elector taken first: a plan that does not depend on
-    the database choosing well for a correlated subquery (at 200,000 records one such choice took minutes)."""
+    the database choosing well for a correlated subquery (at 200,000 records one such choice took minutes). Read in
+    one go, not through a server-side cursor, whose plan PostgreSQL optimises for the first rows (0.4 s against
+    minutes on freshly loaded tables); 200,000 short rows are a few tens of megabytes."""
     rows = (
         ContactRecord.objects.filter(
             campaign=plan.campaign_id,
@@ -57,7 +59,7 @@ def electors_meeting_rule(plan: PollingDayPlan) -> dict[int, tuple[int, int, boo
     )
     intentions, lowest = set(plan.promise_intentions), plan.promise_min_certainty
     meeting, seen = {}, None
-    for elector_id, intention, certainty, district_id, address_id, postal in rows.iterator(5000):
+    for elector_id, intention, certainty, district_id, address_id, postal in rows:
         if elector_id == seen:
             continue  # an older record of the same elector
         seen = elector_id
