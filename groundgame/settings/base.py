@@ -151,7 +151,14 @@ def database_from_environment(default_sqlite: Path) -> dict:
         # Persistent connections; health checks (a `SELECT 1` before each request's first query) are off by
         # default as in Django, since they cost a round trip per request: DATABASE_HEALTH_CHECKS=true turns them on.
         health_checks = os.environ.get("DATABASE_HEALTH_CHECKS", "false").lower() in {"1", "true", "yes", "on"}
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=health_checks)
+        database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=health_checks)
+        if database["ENGINE"].endswith("postgresql"):
+            # QuerySet.iterator() reads through a server-side cursor, to the end. PostgreSQL plans cursors for their
+            # first rows (cursor_tuple_fraction 0.1), which on freshly loaded tables chose nested loops that ran for
+            # minutes where the whole-result plan takes a second: plan them for the whole result.
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c cursor_tuple_fraction=1.0".strip()
+        return database
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": default_sqlite,
