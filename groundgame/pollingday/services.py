@@ -353,9 +353,12 @@ REHEARSAL_MODELS = (TellingEntry, KnockUpMark, PollingLift, KnockUpRound)
 
 @transaction.atomic
 def go_live(*, plan: PollingDayPlan, acting) -> dict[str, int]:
-    """End the rehearsal: everything written while rehearsing is deleted and from now on entries count."""
+    """End the rehearsal: everything written while rehearsing is deleted and from now on entries count. The
+    rehearsal's teller passes are withdrawn, so that a phone still holding practice entries (offline at the switch)
+    wipes them on its next sync instead of sending them into the real day; tellers open their station again."""
     plan = PollingDayPlan.objects.select_for_update().get(pk=plan.pk)
-    deleted: dict[str, int] = defaultdict(int)
+    withdrawn = TellerPass.objects.filter(station__plan=plan, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    deleted: dict[str, int] = defaultdict(int, {"tellerpass withdrawn": withdrawn})
     for model in REHEARSAL_MODELS:
         field = "plan" if model is not KnockUpRound else "committee_room__plan"
         count, _by_model = model.objects.filter(Q(**{field: plan}) & Q(rehearsal=True)).delete()

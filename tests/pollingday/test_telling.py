@@ -148,3 +148,13 @@ def test_a_withdrawn_or_expired_pass_opens_nothing(teller_pass):
     with pytest.raises(services.PassRefused) as refused:
         services.teller_pass_for_token("not a token")
     assert refused.value.reason == "unknown"
+
+
+def test_going_live_withdraws_the_rehearsals_passes_so_practice_entries_never_count(world, teller_pass):
+    _pass, token = services.teller_pass_issue(station=teller_pass.station, person=None, acting=None)
+    services.go_live(plan=world.plan, acting=None)
+    with pytest.raises(services.PassRefused) as refused:
+        services.teller_pass_for_token(token)
+    assert refused.value.reason == "revoked"  # the phone gets 410 and wipes its practice entries
+    _live, live_token = services.teller_pass_issue(station=teller_pass.station, person=None, acting=None)
+    assert services.teller_pass_for_token(live_token) == _live
