@@ -86,5 +86,8 @@ def telling_sync(request: HttpRequest, pass_id: uuid.UUID):
         records = telling.parse_batch(request.body)
     except BatchInvalid as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
-    result = telling.telling_ingest(teller_pass=request.auth, records=records)
+    try:
+        result = telling.telling_ingest(teller_pass=request.auth, records=records)
+    except services.PassRefused as exc:
+        return JsonResponse({"detail": exc.message}, status=410)
     return JsonResponse(result.as_dict(), json_dumps_params=COMPACT)

@@ -43,6 +43,7 @@ def strings() -> dict[str, str]:
         "offline_kept": _("Offline: kept safe on this phone"),
         "sync_failed": _("Could not sync: will try again"),
         "gone": _("This pass no longer works: ask your committee room for a new one."),
+        "lost": _("%(count)s numbers not yet sent could not be sent: tell your committee room."),
     }
 
 

@@ -9,7 +9,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from groundgame.canvassing.models import ContactRecord, Elector, RegisterCopy
@@ -68,9 +68,21 @@ def electors_meeting_rule(plan: PollingDayPlan) -> dict[int, tuple[int, int, boo
     return meeting
 
 
+def _undo_of(entry) -> QuerySet[TellingEntry]:
+    """Undo entries for `entry` (an OuterRef to a tell entry): from the same station, plan and mode only, so that no
+    pass can undo another station's numbers."""
+    return TellingEntry.objects.filter(
+        kind=TellingEntry.Kind.UNDO,
+        undoes=entry,
+        plan=OuterRef("plan"),
+        station=OuterRef("station"),
+        rehearsal=OuterRef("rehearsal"),
+    )
+
+
 def told_entries(plan: PollingDayPlan) -> QuerySet[TellingEntry]:
     """The "tell" entries of the plan's current mode that matched an elector and were not undone."""
-    undone = TellingEntry.objects.filter(kind=TellingEntry.Kind.UNDO, undoes=OuterRef("pk"))
+    undone = _undo_of(OuterRef("pk"))
     return TellingEntry.objects.filter(
         plan=plan, rehearsal=plan.rehearsal, kind=TellingEntry.Kind.TELL, elector__isnull=False
     ).filter(~Exists(undone))
@@ -80,21 +92,38 @@ def _marks(plan: PollingDayPlan) -> QuerySet[KnockUpMark]:
     return KnockUpMark.objects.filter(plan=plan, rehearsal=plan.rehearsal)
 
 
+def _latest_mark(plan: PollingDayPlan) -> Subquery:
+    """The outcome of the latest knock-up mark about the outer row's elector (a mistaken tap is corrected by the
+    next one)."""
+    return Subquery(
+        _marks(plan).filter(elector_id=OuterRef("elector_id")).order_by("-recorded_at", "-id").values("outcome")[:1]
+    )
+
+
 def promises_with_status(plan: PollingDayPlan) -> QuerySet[Promise]:
-    """The plan's promises with `voted` and `knocked` (any knock-up mark today) as annotations."""
+    """The plan's promises with `told` (a teller took their number), `latest_mark`, `voted` (told, or the latest
+    mark says so) and `knocked` (any knock-up mark) as annotations."""
     told = told_entries(plan).filter(elector_id=OuterRef("elector_id"))
-    marked_voted = _marks(plan).filter(elector_id=OuterRef("elector_id"), outcome=KnockUpMark.Outcome.VOTED)
     knocked = _marks(plan).filter(elector_id=OuterRef("elector_id"))
-    return Promise.objects.filter(plan=plan).annotate(
-        voted=ExpressionWrapper(Exists(told) | Exists(marked_voted), output_field=BooleanField()),
-        knocked=Exists(knocked),
+    return (
+        Promise.objects.filter(plan=plan)
+        .annotate(told=Exists(told), latest_mark=_latest_mark(plan), knocked=Exists(knocked))
+        .annotate(
+            # Case, not a bare OR: no mark at all is NULL, and "NULL or false" would be neither voted nor not
+            voted=Case(
+                When(Q(told=True) | Q(latest_mark=KnockUpMark.Outcome.VOTED), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
     )
 
 
 def voted_elector_ids(plan: PollingDayPlan) -> set[int]:
-    """Every elector (promise or not) known to have voted."""
+    """Every elector (promise or not) known to have voted: told, or marked voted by the latest knock-up mark."""
     told = set(told_entries(plan).values_list("elector_id", flat=True))
-    return told | set(_marks(plan).filter(outcome=KnockUpMark.Outcome.VOTED).values_list("elector_id", flat=True))
+    latest: dict[int, str] = dict(_marks(plan).order_by("recorded_at", "id").values_list("elector_id", "outcome"))
+    return told | {e for e, outcome in latest.items() if outcome == KnockUpMark.Outcome.VOTED}
 
 
 def addresses_to_knock(committee_room: CommitteeRoom) -> set[int]:
@@ -243,7 +272,9 @@ def dashboard(plan: PollingDayPlan, *, now: datetime.datetime | None = None) -> 
         row.counts.active_volunteers = len(tellers) + len(knockers_in[room_id])
         total.add(row.counts)
         total.active_volunteers += row.counts.active_volunteers
-    entries = TellingEntry.objects.filter(plan=plan, rehearsal=plan.rehearsal, kind=TellingEntry.Kind.TELL)
+    entries = TellingEntry.objects.filter(plan=plan, rehearsal=plan.rehearsal, kind=TellingEntry.Kind.TELL).filter(
+        ~Exists(_undo_of(OuterRef("pk")))
+    )
     return Dashboard(
         plan=plan,
         rooms=sorted(rooms.values(), key=lambda r: r.room.name),
@@ -270,7 +301,7 @@ def counts_per_hour(station: PollingStation, *, now: datetime.datetime | None = 
     now = timezone.localtime(now or timezone.now())
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     plan = station.plan
-    undone = TellingEntry.objects.filter(kind=TellingEntry.Kind.UNDO, undoes=OuterRef("pk"))
+    undone = _undo_of(OuterRef("pk"))
     times = (
         TellingEntry.objects.filter(
             station=station, rehearsal=plan.rehearsal, kind=TellingEntry.Kind.TELL, recorded_at__gte=start
@@ -313,9 +344,6 @@ def _promise_rows(plan: PollingDayPlan, promises: QuerySet[Promise]) -> dict[int
         promises.select_related("elector__polling_district").order_by("elector__surname", "elector__first_names")
     )
     ids = [p.elector_id for p in promises]
-    latest: dict[int, str] = dict(
-        _marks(plan).filter(elector_id__in=ids).order_by("recorded_at").values_list("elector_id", "outcome")
-    )  # later marks overwrite earlier ones: the latest wins
     lifts = dict(
         PollingLift.objects.filter(plan=plan, rehearsal=plan.rehearsal, elector_id__in=ids)
         .exclude(status=PollingLift.Status.CANCELLED)
@@ -330,7 +358,8 @@ def _promise_rows(plan: PollingDayPlan, promises: QuerySet[Promise]) -> dict[int
                 "name": " ".join(p for p in (elector.first_names, elector.surname) if p),
                 "number": elector.elector_number,
                 "voted": promise.voted,
-                "latest": latest.get(elector.pk),
+                "told": promise.told,
+                "latest": promise.latest_mark,
                 "lift": lifts.get(elector.pk),
             }
         )

@@ -69,16 +69,33 @@ def plan_create(
     _validate_rule(campaign, plan)
     plan.full_clean()
     plan.save()
-    room = CommitteeRoom.objects.create(plan=plan, name=_("Main committee room"))
-    for district in PollingDistrict.objects.filter(campaign=campaign).order_by("code"):
-        lat, lon = _centre(district)
-        label = district.name or district.code
-        station = PollingStation.objects.create(
-            plan=plan, name=_("%(district)s polling station") % {"district": label}, latitude=lat, longitude=lon
-        )
-        DistrictArrangement.objects.create(plan=plan, district=district, station=station, committee_room=room)
+    CommitteeRoom.objects.create(plan=plan, name=_("Main committee room"))
+    arrange_new_districts(plan=plan, acting=acting)
     audit_record(actor=acting, action="polling_day.create", target=plan, fields=["promise_intentions"])
     return plan
+
+
+@transaction.atomic
+def arrange_new_districts(*, plan: PollingDayPlan, acting) -> int:
+    """Give every polling district of the campaign without an arrangement (all of them for a new plan; those a newer
+    register copy added since) a polling station of its own, at its doors' centre, knocked up from the plan's first
+    committee room; an organiser rearranges them on the plan page. Returns how many were added."""
+    room = CommitteeRoom.objects.filter(plan=plan).order_by("pk").first()
+    added = 0
+    for district in PollingDistrict.objects.filter(campaign=plan.campaign_id, polling_day_arrangement__isnull=True):
+        lat, lon = _centre(district)
+        name = _("%(district)s polling station") % {"district": district.name or district.code}
+        station = PollingStation.objects.filter(plan=plan, name=name).first() or PollingStation.objects.create(
+            plan=plan, name=name, latitude=lat, longitude=lon
+        )
+        arrangement = DistrictArrangement.objects.create(
+            plan=plan, district=district, station=station, committee_room=room
+        )
+        audit_record(
+            actor=acting, action="polling_day.arrange", target=arrangement, fields=["station", "committee_room"]
+        )
+        added += 1
+    return added
 
 
 def _validate_rule(campaign: Campaign, plan: PollingDayPlan) -> None:
@@ -148,6 +165,7 @@ def promises_refresh(*, plan: PollingDayPlan, acting, now: datetime.datetime | N
     `promise_intentions`, certainty at least `promise_min_certainty`): new ones added, those who no longer meet it
     removed (a later record said otherwise, or the register dropped them). Returns {"added", "removed", "total"}."""
     now = now or timezone.now()
+    arrange_new_districts(plan=plan, acting=acting)
     meeting = selectors.electors_meeting_rule(plan)
     current = dict(Promise.objects.filter(plan=plan).values_list("elector_id", "pk"))
     gone = [pk for elector_id, pk in current.items() if elector_id not in meeting]
@@ -301,7 +319,10 @@ def knock_up_mark(
     ):
         raise ValidationError(_("This elector is not a promise on this knock-up list."))
     if mark_id is not None and (existing := KnockUpMark.objects.filter(pk=mark_id).first()) is not None:
-        return existing
+        if existing.knock_up_list_id != knock_up_list.pk or existing.elector_id != elector_id:
+            raise ValidationError(_("This mark was already recorded for someone else."))
+        return existing  # the same tap sent again
+    PollingDayPlan.objects.select_for_update().filter(pk=plan.pk).first()  # marks and lifts of a plan one at a time
     mark = KnockUpMark.objects.create(
         **({"id": mark_id} if mark_id else {}),
         plan=plan,
@@ -357,8 +378,11 @@ def go_live(*, plan: PollingDayPlan, acting) -> dict[str, int]:
     rehearsal's teller passes are withdrawn, so that a phone still holding practice entries (offline at the switch)
     wipes them on its next sync instead of sending them into the real day; tellers open their station again."""
     plan = PollingDayPlan.objects.select_for_update().get(pk=plan.pk)
-    withdrawn = TellerPass.objects.filter(station__plan=plan, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    deleted: dict[str, int] = defaultdict(int, {"tellerpass withdrawn": withdrawn})
+    if not plan.rehearsal:
+        return {}  # already live (a second click, an old tab): nothing to delete, and live passes must stay
+    now = timezone.now()
+    rehearsal_passes = TellerPass.objects.filter(station__plan=plan, revoked_at__isnull=True, issued_at__lte=now)
+    deleted: dict[str, int] = defaultdict(int, {"tellerpass withdrawn": rehearsal_passes.update(revoked_at=now)})
     for model in REHEARSAL_MODELS:
         field = "plan" if model is not KnockUpRound else "committee_room__plan"
         count, _by_model = model.objects.filter(Q(**{field: plan}) & Q(rehearsal=True)).delete()

@@ -83,8 +83,11 @@ class Ledger:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def voted(self) -> set[int]:
+        """Told and not undone, or marked "voted" by the latest mark (an elector's marks come one round after
+        another, so the ledger's order is theirs)."""
         told = {e for i, e in self.told.items() if e is not None and i not in self.undone}
-        return told | {e for e, outcome in self.marks if outcome == "voted"}
+        latest = dict(self.marks)
+        return told | {e for e, outcome in latest.items() if outcome == "voted"}
 
 
 @dataclass
@@ -430,7 +433,8 @@ def recount(plan: PollingDayPlan, ledger: Ledger) -> dict:
     total["remaining"] = total["promises"] - total["voted"]
     for row in districts.values():
         row["remaining"] = row["promises"] - row["voted"]
-    return {"total": total, "districts": dict(districts), "telling_entries": len(ledger.told)}
+    taken = sum(1 for i in ledger.told if i not in ledger.undone)
+    return {"total": total, "districts": dict(districts), "telling_entries": taken}
 
 
 def check(plan: PollingDayPlan, outcome: Outcome) -> list[str]:

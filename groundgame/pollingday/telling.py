@@ -19,7 +19,7 @@ stored all the same (the teller may have misread it; organisers see it) and its 
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from groundgame.core.audit import audit_record
 from groundgame.core.bulk import insert_new
 
 from .models import DistrictArrangement, TellerPass, TellingEntry
+from .services import PassRefused
 
 ERROR_CONFLICT = "conflict: a different entry with this id is already stored"
 MAX_TEXT = TellingEntry._meta.get_field("text").max_length
@@ -113,6 +114,25 @@ def _match_electors(rows: list[dict], campaign_id: int) -> None:
         row["elector_id"] = found.get((row["district_id"], row["number"], row["suffix"] or 0))
 
 
+def _recheck_under_lock(teller_pass: TellerPass, rows: list[dict]) -> None:
+    """Hold the plan against going live while the batch is stored (PostgreSQL: a share lock, which batches do not
+    take from one another and `services.go_live`'s update lock waits for; SQLite: one writer at a time already), and
+    look again at the mode and the pass under it: a batch never lands in a mode that has just ended, nor through a
+    pass withdrawn meanwhile (PassRefused: the phone keeps the batch, or wipes it on 410)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM pollingday_pollingdayplan WHERE id = %s FOR SHARE", [teller_pass.station.plan_id]
+            )
+    revoked, rehearsal = (
+        TellerPass.objects.filter(pk=teller_pass.pk).values_list("revoked_at", "station__plan__rehearsal").get()
+    )
+    if revoked is not None:
+        raise PassRefused("revoked", "This telling pass was withdrawn.")
+    for row in rows:
+        row["rehearsal"] = rehearsal
+
+
 def telling_ingest(*, teller_pass: TellerPass, records: list) -> TellingResult:
     """Store the batch's new entries and answer for each (see the module docstring)."""
     result = TellingResult()
@@ -138,6 +158,7 @@ def telling_ingest(*, teller_pass: TellerPass, records: list) -> TellingResult:
     rows = [row for _, row in built.values()]
     _match_electors(rows, teller_pass.station.plan.campaign_id)
     with transaction.atomic():
+        _recheck_under_lock(teller_pass, rows)
         inserted = insert_new(TellingEntry, rows)
         unsure = [record_id for record_id in built if record_id not in inserted]
         stored = {}

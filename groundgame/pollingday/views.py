@@ -6,6 +6,8 @@ Every view checks a `pollingday.*` rule on the campaign (rules.py): a campaign t
 pages with electors on them are never cached.
 """
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -233,7 +235,13 @@ def tell(request, slug):
             )
             return HttpResponseRedirect(f"{reverse('pollingday:app')}#pass={teller_pass.uuid}&token={token}")
         messages.error(request, _("Choose your polling station."))
-    districts = {s.pk: selectors.station_districts(s) for s in stations}
+    districts = defaultdict(list)
+    for station_id, code in (
+        DistrictArrangement.objects.filter(plan=current)
+        .order_by("district__code")
+        .values_list("station_id", "district__code")
+    ):
+        districts[station_id].append(code)
     return render(
         request,
         "pollingday/tell.html",

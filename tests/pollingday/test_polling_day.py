@@ -138,7 +138,7 @@ def test_the_dashboard_counts_voted_knocked_remaining_and_lifts_per_room_and_dis
     assert district.voted == 4  # five told, one undone
     assert district.remaining == len(promises) - 4
     assert board.total.postal == Promise.objects.filter(plan=plan, postal=True).count()
-    assert board.telling_entries == 5
+    assert board.telling_entries == 4  # numbers taken, not counting the undone one
     assert board.total.active_volunteers >= 1
     assert board.as_dict()["total"]["voted"] == 4
 
@@ -176,3 +176,30 @@ def test_writes_are_audited_by_ids_and_field_names(world):
     assert {"polling_day.create", "polling_day.promises_refresh", "knock_up.round"} <= actions
     for event in AuditEvent.objects.filter(action__startswith="knock_up"):
         assert all(f.isidentifier() for f in event.fields)
+
+
+def test_a_mistaken_has_voted_is_corrected_by_the_next_mark(world):
+    room = world.plan.committee_rooms.order_by("pk").first()
+    knock_up_list = services.knock_up_round_create(committee_room=room, acting=None).lists.first()
+    elector_id = selectors.knock_up_doors(knock_up_list)[0].promises[0]["elector_id"]
+    mark = {"knock_up_list": knock_up_list, "elector_id": elector_id, "knocker": None, "acting": None}
+    services.knock_up_mark(outcome="voted", **mark)
+    assert elector_id in selectors.voted_elector_ids(world.plan)
+    services.knock_up_mark(outcome="not_in", **mark)  # the tap was a mistake
+    assert elector_id not in selectors.voted_elector_ids(world.plan)
+    again = services.knock_up_round_create(committee_room=room, acting=None)
+    listed = {p["elector_id"] for kl in again.lists.all() for d in selectors.knock_up_doors(kl) for p in d.promises}
+    assert elector_id in listed
+
+
+def test_a_pass_cannot_undo_another_stations_numbers(world):
+    first, second = world.plan.stations.order_by("name")[:2]
+    pass_a, _ = services.teller_pass_issue(station=first, person=None, acting=None)
+    pass_b, _ = services.teller_pass_issue(station=second, person=None, acting=None)
+    promise = Promise.objects.filter(plan=world.plan, district__polling_day_arrangement__station=first).first()
+    now = timezone.now().isoformat()
+    tell = {"id": str(uuid.uuid4()), "kind": "tell", "text": promise.elector.elector_number, "recorded_at": now}
+    telling.telling_ingest(teller_pass=pass_a, records=[tell])
+    undo = {"id": str(uuid.uuid4()), "kind": "undo", "undoes": tell["id"], "recorded_at": now}
+    telling.telling_ingest(teller_pass=pass_b, records=[undo])
+    assert promise.elector_id in selectors.voted_elector_ids(world.plan)

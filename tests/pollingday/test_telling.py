@@ -129,8 +129,14 @@ def test_entries_record_the_mode_and_the_teller(world, teller_pass):
     telling.telling_ingest(teller_pass=teller_pass, records=[entry("3")])
     services.go_live(plan=world.plan, acting=None)
     assert not TellingEntry.objects.exists()  # the rehearsal's entries went
-    teller_pass.station.plan.refresh_from_db()
-    telling.telling_ingest(teller_pass=teller_pass, records=[entry("3")])
+    with pytest.raises(services.PassRefused):  # a practice batch sent late through a rehearsal pass: refused
+        telling.telling_ingest(teller_pass=teller_pass, records=[entry("4")])
+    assert services.go_live(plan=world.plan, acting=None) == {}  # a second click changes nothing
+    live_pass, _token = services.teller_pass_issue(station=teller_pass.station, person=world.volunteers[0], acting=None)
+    services.go_live(plan=world.plan, acting=None)
+    live_pass.refresh_from_db()
+    assert live_pass.revoked_at is None  # live passes survive it
+    telling.telling_ingest(teller_pass=live_pass, records=[entry("3")])
     stored = TellingEntry.objects.get()
     assert stored.rehearsal is False and stored.teller == world.volunteers[0]
 
@@ -158,3 +164,13 @@ def test_going_live_withdraws_the_rehearsals_passes_so_practice_entries_never_co
     assert refused.value.reason == "revoked"  # the phone gets 410 and wipes its practice entries
     _live, live_token = services.teller_pass_issue(station=teller_pass.station, person=None, acting=None)
     assert services.teller_pass_for_token(live_token) == _live
+
+
+def test_promises_refresh_arranges_districts_added_by_a_newer_register(world):
+    from groundgame.canvassing.models import PollingDistrict
+    from groundgame.pollingday.models import DistrictArrangement
+
+    district = PollingDistrict.objects.create(campaign=world.campaign, code="ZZ9", name="New ward")
+    services.promises_refresh(plan=world.plan, acting=None)
+    arrangement = DistrictArrangement.objects.get(district=district)
+    assert arrangement.plan == world.plan and arrangement.station.name == "New ward polling station"

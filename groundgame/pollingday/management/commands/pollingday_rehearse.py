@@ -44,7 +44,7 @@ class Command(BaseCommand):
         if organiser is None or not organiser.user.has_perm("pollingday.run", plan.campaign):
             raise CommandError("That person does not run this campaign.")
         volunteer = self._synthetic_volunteer(plan.campaign)
-        sessions_before = set(Session.objects.values_list("session_key", flat=True))
+        cast = None
         try:
             cast = simulation.prepare(
                 plan,
@@ -59,7 +59,8 @@ class Command(BaseCommand):
             outcome = simulation.run(options["url"].rstrip("/"), plan, cast, scale)
             problems = simulation.check(plan, outcome)
         finally:
-            Session.objects.exclude(session_key__in=sessions_before).delete()
+            if cast is not None:  # only the sessions this rehearsal made; real users stay signed in
+                Session.objects.filter(session_key__in=[*cast.knockers, cast.organiser]).delete()
             user = volunteer.user
             volunteer.delete()
             user.delete()

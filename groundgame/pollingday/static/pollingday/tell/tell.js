@@ -236,9 +236,10 @@ changes.addEventListener("change", async (event) => {
   if (unknown.size) say(t.unknown_now, false);
   await render();
 });
-changes.addEventListener("gone", async () => {
+changes.addEventListener("gone", async (event) => {
   state.pass = null;
-  say(t.gone, false);
+  const lost = (event.detail && event.detail.lost) || 0;
+  say(lost ? `${t.gone} ${t.lost.replace("%(count)s", lost)}` : t.gone, false);
   await render();
 });
 
