@@ -29,10 +29,14 @@ from groundgame.democracy.models import (
 )
 from groundgame.people.models import Membership
 
+from . import test_groups
 from .conftest import LAPTOP, PHONE
 from .test_groups import Committed, db, sign_in  # noqa: F401  (db: this folder's committed-data fixture)
 
 pytestmark = pytest.mark.browser
+
+# A page in a fresh browser context for this module's committed rows (test_groups.py).
+new_page = test_groups.new_page
 
 
 class CommittedDemocracy(Committed):
@@ -77,24 +81,6 @@ def committed(live_url, browser, db):  # noqa: F811
         rows.remove()
 
 
-@pytest.fixture
-def new_page(live_url, browser, committed):
-    contexts, errors = [], []
-
-    def _new(**options):
-        context = browser.new_context(base_url=live_url, **(options or PHONE))
-        context.set_default_timeout(5_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
-
-    yield _new
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
 def shoot(page, directory, name: str) -> None:
     path = directory / f"democracy-{name}.png"
     page.screenshot(path=path, full_page=True, animations="disabled", caret="hide")
@@ -112,7 +98,7 @@ def test_propose_support_and_amend_a_motion_on_a_phone(committed, new_page, scre
     mover = committed.member(derby, first_name="Priya", last_name="Patel")
     supporter = committed.member(derby, first_name="Sam", last_name="Okafor")
 
-    page = new_page()
+    page = new_page(**PHONE)
     sign_in(page, mover, f"/democracy/bodies/{body.pk}/")
     page.get_by_role("link", name="Propose a motion").click()
     page.get_by_label("Title").fill("A community office")
@@ -126,7 +112,7 @@ def test_propose_support_and_amend_a_motion_on_a_phone(committed, new_page, scre
     motion = Motion.objects.get(body=body)
     assert motion.status == Motion.Status.GATHERING
 
-    page2 = new_page()
+    page2 = new_page(**PHONE)
     sign_in(page2, supporter, motion.get_absolute_url())
     page2.get_by_role("button", name="Support this motion").click()
     page2.get_by_text("goes forward to debate").wait_for()
@@ -181,7 +167,7 @@ def test_vote_in_a_ranked_ballot_check_the_receipt_and_read_the_result(
     )
     services.ballot_open(acting=None, ballot=ballot)
 
-    page = new_page()
+    page = new_page(**PHONE)
     sign_in(page, voter, "/democracy/")
     page.goto("/democracy/")  # past the "signed in" message
     shoot(page, screenshot_dir, "index-phone")
@@ -220,7 +206,7 @@ def test_vote_in_a_ranked_ballot_check_the_receipt_and_read_the_result(
         services.vote_cast(ballot=ballot, person=person, choices=choices)
     services.ballot_close(acting=None, ballot=ballot, now=ballot.closes_at)
 
-    lookup = new_page()  # anyone, signed out
+    lookup = new_page(**PHONE)  # anyone, signed out
     lookup.goto(f"/democracy/ballots/{ballot.pk}/check/")
     lookup.get_by_label("Receipt code").fill(code.lower())
     lookup.get_by_role("button", name="Check").tap()
@@ -280,7 +266,7 @@ def test_an_organiser_drafts_and_opens_an_approval_ballot(
     organiser = committed.organiser(derby, first_name="Olu", last_name="Adeyemi")
     committed.member(derby, first_name="Ann")
 
-    page = new_page()
+    page = new_page(**PHONE)
     sign_in(page, organiser, f"/democracy/bodies/{body.pk}/")
     page.get_by_role("link", name="New ballot").tap()
     page.get_by_label("Question").fill("Which stalls at the summer fair?")
@@ -323,7 +309,7 @@ def test_an_organiser_approves_and_hides_comments_in_place(committed, new_page):
     comment = services.comment_create(motion=motion, author=author, text="We need volunteers first.")
     assert comment.status == Comment.Status.HELD
 
-    page = new_page()
+    page = new_page(**PHONE)
     sign_in(page, organiser, motion.get_absolute_url())
     item = page.locator(f"#comment-{comment.pk}")
     assert "Waiting for approval" in item.inner_text()

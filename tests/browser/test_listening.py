@@ -14,11 +14,15 @@ from groundgame.listening import services
 from groundgame.listening.demo import camp_votes
 from groundgame.listening.models import Conversation, StatementVote
 
+from . import test_groups
 from .conftest import LAPTOP, PHONE
 from .test_groups import Committed, sign_in
 from .test_groups import db as db  # noqa: F401, PLC0414  (this module's `db`: no transaction around the test)
 
 pytestmark = pytest.mark.browser
+
+# A page in a fresh browser context for this module's committed rows (test_groups.py).
+new_page = test_groups.new_page
 
 STATEMENTS = [
     "Buses should run until midnight.",
@@ -63,24 +67,6 @@ def committed(live_url, browser, db):  # noqa: F811
         yield rows
     finally:
         rows.remove()
-
-
-@pytest.fixture
-def new_page(live_url, browser, committed):
-    contexts, errors = [], []
-
-    def _new(**options):
-        context = browser.new_context(base_url=live_url, **(options or LAPTOP))
-        context.set_default_timeout(5_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
-
-    yield _new
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def conversation_with_camps(committed) -> Conversation:
