@@ -625,15 +625,7 @@ function route() {
 }
 
 async function start() {
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(config.serviceWorker, { scope: config.scope }).catch(() => {});
-    navigator.serviceWorker.ready.then((registration) => {
-      if (!navigator.serviceWorker.controller) registration.active.postMessage({ type: "claim" });
-    });
-  }
-  if (navigator.storage && navigator.storage.persist) {
-    navigator.storage.persisted().then((persisted) => persisted || navigator.storage.persist()).catch(() => {});
-  }
+  db.keepOffline(config.serviceWorker, config.scope);
   window.addEventListener("hashchange", route);
   window.addEventListener("online", () => {
     renderBar();

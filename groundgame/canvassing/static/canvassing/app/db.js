@@ -191,3 +191,18 @@ export async function wipeList(listId) {
     }
   });
 }
+
+/** Keep the app and what it holds on this phone: its service worker (the shell and modules open with no signal;
+ * a page that loaded while the worker was installing asks to be taken over) and persistent storage (the browser
+ * does not clear IndexedDB under storage pressure). Both apps on this outbox call it once at start. */
+export function keepOffline(serviceWorker, scope) {
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(serviceWorker, { scope }).catch(() => {});
+    navigator.serviceWorker.ready.then((registration) => {
+      if (!navigator.serviceWorker.controller) registration.active.postMessage({ type: "claim" });
+    });
+  }
+  if (navigator.storage && navigator.storage.persist) {
+    navigator.storage.persisted().then((persisted) => persisted || navigator.storage.persist()).catch(() => {});
+  }
+}

@@ -246,15 +246,7 @@ changes.addEventListener("gone", async (event) => {
 async function start() {
   form.addEventListener("submit", add);
   $("tl-sync-now").addEventListener("click", sync);
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(config.serviceWorker, { scope: config.scope }).catch(() => {});
-    navigator.serviceWorker.ready.then((registration) => {
-      if (!navigator.serviceWorker.controller) registration.active.postMessage({ type: "claim" });
-    });
-  }
-  if (navigator.storage && navigator.storage.persist) {
-    navigator.storage.persisted().then((persisted) => persisted || navigator.storage.persist()).catch(() => {});
-  }
+  db.keepOffline(config.serviceWorker, config.scope);
   window.addEventListener("online", () => { render(); sync(); });
   window.addEventListener("offline", () => render());
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") sync(); });
