@@ -6,7 +6,6 @@ ids and field names (core.audit). Permissions are checked by the caller (polling
 """
 
 import datetime
-import hashlib
 import secrets
 from collections import defaultdict
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groundgame.canvassing import turf
+from groundgame.canvassing.access import TOKEN_BYTES, token_hash  # the walk lists' tokens: the same scheme
 from groundgame.canvassing.models import Address, Campaign, PollingDistrict
 from groundgame.core.audit import audit_record
 from groundgame.people.models import Person
@@ -38,11 +38,6 @@ from .models import (
 )
 
 PASS_LIFETIME = datetime.timedelta(hours=18)  # from before 7 am to after 10 pm
-TOKEN_BYTES = 32
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- the plan ----------------------------------------------------------------------------------------------------
